@@ -1,0 +1,79 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_DIRECTORY, CachedAppDirectory, GatewayModule } from '@beacon/gateway';
+import { MetricsRegistry } from '@beacon/metrics';
+import type { Persistence } from '@beacon/persistence';
+import { APP_AUTHENTICATOR, AUDIT_SINK, PushApiModule } from '@beacon/push-api';
+import { LocalRouter, ROUTER } from '@beacon/routing';
+import { CachedAuthenticator } from './cached-authenticator.js';
+import type { BeaconConfig } from './config.js';
+import { HealthController } from './health.controller.js';
+import { BEACON_CONFIG, READINESS, type Readiness } from './tokens.js';
+
+/** The ports every part needs, bound once for the single-process platform. */
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(
+    config: BeaconConfig,
+    persistence: Persistence,
+    nodeId: string,
+    metrics: MetricsRegistry,
+  ): DynamicModule {
+    const apps = new CachedAppDirectory(persistence.apps, config.appCacheTtlMs);
+    const readiness: Readiness = {
+      async check() {
+        try {
+          await persistence.apps.findByKey('__readyz__');
+          return { database: 'ok' };
+        } catch (err) {
+          return { database: `error: ${err instanceof Error ? err.message : String(err)}` };
+        }
+      },
+    };
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: BEACON_CONFIG, useValue: config },
+        { provide: MetricsRegistry, useValue: metrics },
+        { provide: ROUTER, useValue: new LocalRouter(nodeId) },
+        { provide: APP_DIRECTORY, useValue: apps },
+        {
+          provide: APP_AUTHENTICATOR,
+          useValue: new CachedAuthenticator(persistence.apps, Math.min(config.appCacheTtlMs, 1000)),
+        },
+        { provide: AUDIT_SINK, useValue: persistence.audit },
+        { provide: READINESS, useValue: readiness },
+      ],
+      exports: [
+        BEACON_CONFIG,
+        MetricsRegistry,
+        ROUTER,
+        APP_DIRECTORY,
+        APP_AUTHENTICATOR,
+        AUDIT_SINK,
+        READINESS,
+      ],
+    };
+  }
+}
+
+/** Beacon in one process: gateway, push API and health endpoints over one port. */
+@Module({})
+export class BeaconModule {
+  static forRoot(
+    config: BeaconConfig,
+    persistence: Persistence,
+    nodeId: string,
+    metrics: MetricsRegistry,
+  ): DynamicModule {
+    return {
+      module: BeaconModule,
+      imports: [
+        CoreModule.forRoot(config, persistence, nodeId, metrics),
+        GatewayModule.forRoot({ nodeId, limits: config.limits, sweepIntervalMs: config.sweepIntervalMs }),
+        PushApiModule.forRoot({ maxMessageBytes: config.maxMessageBytes }),
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

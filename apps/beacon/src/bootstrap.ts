@@ -1,0 +1,106 @@
+import type { AddressInfo } from 'node:net';
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { BeaconWsAdapter } from '@beacon/gateway';
+import { MetricsRegistry } from '@beacon/metrics';
+import { migrate, Persistence } from '@beacon/persistence';
+import { PushApiException, sendProblem } from '@beacon/push-api';
+import { newNodeId } from '@beacon/routing';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { BeaconModule } from './app.module.js';
+import type { BeaconConfig } from './config.js';
+
+const LEVELS: Record<BeaconConfig['logLevel'], LogLevel[]> = {
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  warn: ['fatal', 'error', 'warn'],
+  error: ['fatal', 'error'],
+};
+
+export interface RunningBeacon {
+  app: NestExpressApplication;
+  /** http://host:port, with 127.0.0.1 for a wildcard bind. */
+  url: string;
+  port: number;
+  nodeId: string;
+  /** Set on the run that created the development app; the secret is shown this once. */
+  createdDevApp: { key: string; secret: string } | null;
+  persistence: Persistence;
+  metrics: MetricsRegistry;
+  close(): Promise<void>;
+}
+
+/** Starts the single-process platform: migrations, first-run app, gateway, push API, health. */
+export async function startBeacon(config: BeaconConfig): Promise<RunningBeacon> {
+  await migrate({ databaseUrl: config.databaseUrl });
+  const persistence = await Persistence.open({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    secretKey: config.secretKey,
+    audit: config.audit,
+  });
+  try {
+    const dev = await persistence.apps.ensureDevApp({
+      key: config.devApp.key,
+      secret: config.devApp.secret,
+      settings: { allowAnonymous: true, clientPublish: true },
+    });
+    const nodeId = newNodeId();
+    const metrics = new MetricsRegistry();
+    const audit = persistence.audit;
+    metrics.counterFrom('beacon_audit_written_total', 'Audit records written', () => audit.stats().written);
+    metrics.counterFrom(
+      'beacon_audit_dropped_total',
+      'Audit records dropped: queue full',
+      () => audit.stats().dropped,
+    );
+    metrics.counterFrom(
+      'beacon_audit_failed_total',
+      'Audit records lost to write failures',
+      () => audit.stats().failed,
+    );
+    metrics.gauge('beacon_audit_queued', 'Audit records waiting to be written', () => audit.stats().queued);
+
+    const app = await NestFactory.create<NestExpressApplication>(
+      BeaconModule.forRoot(config, persistence, nodeId, metrics),
+      { bodyParser: false, logger: LEVELS[config.logLevel] },
+    );
+    app.use(express.json({ limit: config.maxMessageBytes + 16 * 1024 }));
+    app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+      const status = (err as { status?: number }).status;
+      if (status === 413)
+        return sendProblem(req, res, new PushApiException('payload_too_large', 'request body too large'));
+      if (status === 400)
+        return sendProblem(
+          req,
+          res,
+          new PushApiException('invalid_request', 'request body is not valid JSON'),
+        );
+      if (status === 415)
+        return sendProblem(req, res, new PushApiException('unsupported_media_type', 'unsupported charset'));
+      next(err);
+    });
+    app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
+    await app.listen(config.port, config.host);
+    const port = (app.getHttpServer().address() as AddressInfo).port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    return {
+      app,
+      url: `http://${host}:${port}`,
+      port,
+      nodeId,
+      createdDevApp:
+        dev.created && dev.secret !== undefined ? { key: dev.app.key, secret: dev.secret } : null,
+      persistence,
+      metrics,
+      async close() {
+        await app.close();
+        await persistence.close();
+      },
+    };
+  } catch (err) {
+    await persistence.close();
+    throw err;
+  }
+}

@@ -1,0 +1,100 @@
+import { CloseCode, compilePatterns, isValidPattern, type TopicMatcher } from '@beacon/protocol';
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { AppDirectory, GatewayApp } from './app-directory.js';
+import type { Identity } from './connection.js';
+
+export class ConnectRefused extends Error {
+  constructor(
+    readonly code: CloseCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ALL = compilePatterns(['**']);
+const NONE = compilePatterns([]);
+
+/**
+ * Authenticates a connect request `/ws?app=<key>[&token=<JWT>]`.
+ * The token is HS256-signed by the app's backend with the app secret and must carry `exp`; `sub` is
+ * the user id; optional `subscribe` / `publish` claims (arrays of topic patterns) narrow what the
+ * client may do. Without a token the app must allow anonymous clients.
+ */
+export class ConnectAuthenticator {
+  constructor(private readonly apps: AppDirectory) {}
+
+  async authenticate(url: URL, now = Date.now()): Promise<{ identity: Identity; app: GatewayApp }> {
+    const key = url.searchParams.get('app');
+    if (key === null || key.length === 0 || key.length > 128) {
+      throw new ConnectRefused(CloseCode.BadRequest, 'missing "app" query parameter');
+    }
+    const app = await this.apps.findByKey(key);
+    if (app === null) throw new ConnectRefused(CloseCode.UnknownApp, 'unknown app');
+    if (!app.enabled) throw new ConnectRefused(CloseCode.AppDisabled, 'app disabled');
+
+    const token = url.searchParams.get('token');
+    const clientPublish = app.settings.clientPublish;
+    if (token === null || token.length === 0) {
+      if (!app.settings.allowAnonymous) throw new ConnectRefused(CloseCode.Unauthorized, 'token required');
+      return {
+        app,
+        identity: {
+          appId: app.id,
+          appKey: app.key,
+          userId: null,
+          claims: {},
+          canSubscribe: ALL,
+          canPublish: clientPublish ? ALL : NONE,
+          expiresAt: 0,
+        },
+      };
+    }
+    const claims = await verifyToken(token, app.secrets, now);
+    return {
+      app,
+      identity: {
+        appId: app.id,
+        appKey: app.key,
+        userId: typeof claims.sub === 'string' && claims.sub.length > 0 ? claims.sub : null,
+        claims: claims as Record<string, unknown>,
+        canSubscribe: readPatterns(claims.subscribe, ALL),
+        canPublish: clientPublish ? readPatterns(claims.publish, ALL) : NONE,
+        expiresAt: (claims.exp as number) * 1000,
+      },
+    };
+  }
+}
+
+async function verifyToken(token: string, secrets: readonly Uint8Array[], now: number): Promise<JWTPayload> {
+  if (token.length > 8192) throw new ConnectRefused(CloseCode.Unauthorized, 'token too long');
+  let expired = false;
+  for (const secret of secrets) {
+    try {
+      const { payload } = await jwtVerify(token, secret, {
+        algorithms: ['HS256'],
+        currentDate: new Date(now),
+        requiredClaims: ['exp'],
+      });
+      return payload;
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) expired = true;
+      else if (err instanceof joseErrors.JWTClaimValidationFailed) {
+        throw new ConnectRefused(CloseCode.Unauthorized, `invalid token: ${err.message}`);
+      }
+    }
+  }
+  if (expired) throw new ConnectRefused(CloseCode.TokenExpired, 'token expired');
+  throw new ConnectRefused(CloseCode.Unauthorized, 'invalid token');
+}
+
+function readPatterns(value: unknown, fallback: TopicMatcher): TopicMatcher {
+  if (value === undefined) return fallback;
+  if (!Array.isArray(value) || value.length > 100 || !value.every((p) => isValidPattern(p))) {
+    throw new ConnectRefused(
+      CloseCode.Unauthorized,
+      'invalid token: "subscribe"/"publish" must be topic patterns',
+    );
+  }
+  return compilePatterns(value as string[]);
+}

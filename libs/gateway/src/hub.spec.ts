@@ -1,0 +1,97 @@
+import { MetricsRegistry } from '@beacon/metrics';
+import { compilePatterns } from '@beacon/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { Connection, ConnState } from './connection.js';
+import { Hub } from './hub.js';
+
+const LIMITS = { frameRate: 10, frameBurst: 10, publishRate: 10, publishBurst: 10 };
+
+function fakeConn(id: string, appId: string, userId: string | null = null, buffered = 0) {
+  const writes: Buffer[] = [];
+  const raw = { writableLength: buffered, write: (b: Buffer) => writes.push(b) };
+  const conn = new Connection(id, {} as never, raw as never, '127.0.0.1', LIMITS, 0);
+  conn.identify({
+    appId,
+    appKey: appId,
+    userId,
+    claims: {},
+    canSubscribe: compilePatterns(['**']),
+    canPublish: compilePatterns([]),
+    expiresAt: 0,
+  });
+  conn.state = ConnState.Open;
+  return { conn, writes, raw };
+}
+
+const msg = (appId: string, topic?: string) => ({ appId, topic, dataJson: '{"a":1}', id: 'm.1', ts: 5 });
+
+describe('Hub', () => {
+  it('frames a delivery once and writes the very same Buffer to every recipient', () => {
+    const hub = new Hub('n1', 1 << 20, new MetricsRegistry());
+    const subs = [fakeConn('c1', 'app'), fakeConn('c2', 'app'), fakeConn('c3', 'app')];
+    for (const s of subs) {
+      hub.add(s.conn);
+      hub.subscribe(s.conn, ['t']);
+    }
+    expect(hub.deliver({ kind: 'topic', topic: 't' }, msg('app', 't'))).toBe(3);
+    const first = subs[0]!.writes[0]!;
+    for (const s of subs) {
+      expect(s.writes).toHaveLength(1);
+      expect(s.writes[0]).toBe(first);
+    }
+    const text = first.subarray(2).toString();
+    expect(JSON.parse(text)).toEqual({ type: 'message', topic: 't', data: { a: 1 }, id: 'm.1', ts: 5 });
+  });
+
+  it('keeps apps apart and indexes users and clients', () => {
+    const hub = new Hub('n1', 1 << 20, new MetricsRegistry());
+    const a = fakeConn('c1', 'A', 'u');
+    const b = fakeConn('c2', 'B', 'u');
+    for (const s of [a, b]) {
+      hub.add(s.conn);
+      hub.subscribe(s.conn, ['t']);
+    }
+    expect(hub.deliver({ kind: 'topic', topic: 't' }, msg('A', 't'))).toBe(1);
+    expect(hub.deliver({ kind: 'user', userId: 'u' }, msg('B'))).toBe(1);
+    expect(hub.deliver({ kind: 'client', clientId: 'c1' }, msg('B'))).toBe(0); // c1 belongs to A
+    expect(hub.deliver({ kind: 'broadcast' }, msg('A'))).toBe(1);
+    expect([a.writes.length, b.writes.length]).toEqual([2, 1]);
+    expect(hub.presence('A', 'u')).toBe(1);
+    expect([...hub.topics('B')]).toEqual([{ topic: 't', subscribers: 1 }]);
+  });
+
+  it('reports interest changes and releases everything on remove', () => {
+    const hub = new Hub('n1', 1 << 20, new MetricsRegistry());
+    const interest = vi.fn();
+    hub.events = { slowConsumer: vi.fn(), kick: vi.fn(), interest };
+    const a = fakeConn('c1', 'A', 'u');
+    hub.add(a.conn);
+    hub.subscribe(a.conn, ['x', 'y', 'x']);
+    hub.remove(a.conn);
+    hub.remove(a.conn);
+    expect(interest.mock.calls).toEqual([
+      ['A', 'x', 1],
+      ['A', 'y', 1],
+      ['A', 'x', 0],
+      ['A', 'y', 0],
+    ]);
+    expect(hub.connectionCount()).toBe(0);
+    expect(hub.presence('A', 'u')).toBe(0);
+    expect([...hub.topics('A')]).toEqual([]);
+  });
+
+  it('does not write past the outbound budget: it reports a slow consumer instead', () => {
+    const hub = new Hub('n1', 1000, new MetricsRegistry());
+    const slowConsumer = vi.fn();
+    hub.events = { slowConsumer, kick: vi.fn() };
+    const ok = fakeConn('c1', 'A');
+    const slow = fakeConn('c2', 'A', null, 990);
+    for (const s of [ok, slow]) {
+      hub.add(s.conn);
+      hub.subscribe(s.conn, ['t']);
+    }
+    expect(hub.deliver({ kind: 'topic', topic: 't' }, msg('A', 't'))).toBe(1);
+    expect(slow.writes).toHaveLength(0);
+    expect(slowConsumer).toHaveBeenCalledWith(slow.conn, 990);
+  });
+});

@@ -1,0 +1,210 @@
+import { encodeMessage } from '@beacon/protocol';
+import type { Counter, MetricsRegistry } from '@beacon/metrics';
+import type { DisconnectTarget, GatewayNode, Outbound, Target, TopicCount } from '@beacon/routing';
+import { ConnState, type Connection } from './connection.js';
+import { frameText } from './ws-frame.js';
+
+/** One app's slice of the node: tenants never share a map, so they never share a topic. */
+class AppSpace {
+  readonly topics = new Map<string, Set<Connection>>();
+  readonly users = new Map<string, Set<Connection>>();
+  readonly conns = new Set<Connection>();
+}
+
+export interface HubEvents {
+  /** A connection's outbound buffer passed the budget, or its writes stopped draining. */
+  slowConsumer(conn: Connection, bufferedBytes: number): void;
+  /** A push-API disconnect; the gateway closes the connection with 4010. */
+  kick(conn: Connection): void;
+  /** A topic's local subscriber count changed (for cluster routing). */
+  interest?(appId: string, topic: string, subscribers: number): void;
+}
+
+/**
+ * The node-local index (app → topic → connections, users, client ids) and the fan-out.
+ * A delivery is encoded and framed once; the same Buffer is written to every recipient's socket.
+ */
+export class Hub implements GatewayNode {
+  private readonly apps = new Map<string, AppSpace>();
+  private readonly clients = new Map<string, Connection>();
+  private readonly delivered: Counter;
+  private readonly deliveredBytes: Counter;
+  private readonly messages: Counter;
+  private readonly skipped: Counter;
+  events: HubEvents | undefined;
+
+  constructor(
+    readonly nodeId: string,
+    private readonly outboundBudget: number,
+    metrics: MetricsRegistry,
+  ) {
+    this.delivered = metrics.counter('beacon_deliveries_total', 'Messages written to client sockets');
+    this.deliveredBytes = metrics.counter('beacon_delivered_bytes_total', 'Bytes written to client sockets');
+    this.messages = metrics.counter(
+      'beacon_messages_routed_total',
+      'Messages that reached this node for delivery',
+    );
+    this.skipped = metrics.counter(
+      'beacon_deliveries_skipped_total',
+      'Deliveries not written: recipient closing',
+    );
+    metrics.gauge('beacon_connections', 'Open client connections on this node', () => this.clients.size);
+    metrics.gauge('beacon_topics', 'Topics with at least one local subscriber', () => {
+      let n = 0;
+      for (const a of this.apps.values()) n += a.topics.size;
+      return n;
+    });
+  }
+
+  add(conn: Connection): void {
+    let app = this.apps.get(conn.appId);
+    if (app === undefined) {
+      app = new AppSpace();
+      this.apps.set(conn.appId, app);
+    }
+    app.conns.add(conn);
+    this.clients.set(conn.id, conn);
+    if (conn.userId !== null) addTo(app.users, conn.userId, conn);
+  }
+
+  /** Removes a connection and all its subscriptions. Idempotent. */
+  remove(conn: Connection): void {
+    if (this.clients.get(conn.id) !== conn) return;
+    this.clients.delete(conn.id);
+    const app = this.apps.get(conn.appId);
+    if (app === undefined) return;
+    for (const topic of conn.topics) this.dropSubscriber(app, conn.appId, topic, conn);
+    conn.topics.clear();
+    if (conn.userId !== null) removeFrom(app.users, conn.userId, conn);
+    app.conns.delete(conn);
+    if (app.conns.size === 0) this.apps.delete(conn.appId);
+  }
+
+  connectionCount(appId?: string): number {
+    return appId === undefined ? this.clients.size : (this.apps.get(appId)?.conns.size ?? 0);
+  }
+
+  get(clientId: string): Connection | undefined {
+    return this.clients.get(clientId);
+  }
+
+  all(): IterableIterator<Connection> {
+    return this.clients.values();
+  }
+
+  subscribe(conn: Connection, topics: readonly string[]): void {
+    const app = this.apps.get(conn.appId);
+    if (app === undefined) return;
+    for (const topic of topics) {
+      if (conn.topics.has(topic)) continue;
+      conn.topics.add(topic);
+      const n = addTo(app.topics, topic, conn);
+      this.events?.interest?.(conn.appId, topic, n);
+    }
+  }
+
+  unsubscribe(conn: Connection, topics: readonly string[]): void {
+    const app = this.apps.get(conn.appId);
+    if (app === undefined) return;
+    for (const topic of topics) {
+      if (!conn.topics.delete(topic)) continue;
+      this.dropSubscriber(app, conn.appId, topic, conn);
+    }
+  }
+
+  deliver(target: Target, m: Outbound): number {
+    const app = this.apps.get(m.appId);
+    if (app === undefined) return 0;
+    let recipients: Iterable<Connection> | undefined;
+    switch (target.kind) {
+      case 'topic':
+        recipients = app.topics.get(target.topic);
+        break;
+      case 'user':
+        recipients = app.users.get(target.userId);
+        break;
+      case 'client': {
+        const c = this.clients.get(target.clientId);
+        recipients = c !== undefined && c.appId === m.appId ? [c] : undefined;
+        break;
+      }
+      case 'broadcast':
+        recipients = app.conns;
+        break;
+    }
+    if (recipients === undefined) return 0;
+    this.messages.value++;
+    const frame = frameText(encodeMessage(m.topic, m.dataJson, m.id, m.ts));
+    let n = 0;
+    for (const conn of recipients) if (this.write(conn, frame)) n++;
+    this.delivered.value += n;
+    this.deliveredBytes.value += n * frame.length;
+    return n;
+  }
+
+  /** Writes pre-framed bytes to one connection, enforcing its outbound budget. */
+  write(conn: Connection, frame: Buffer): boolean {
+    if (conn.state !== ConnState.Open) {
+      this.skipped.value++;
+      return false;
+    }
+    const buffered = conn.raw.writableLength;
+    if (buffered + frame.length > this.outboundBudget) {
+      this.events?.slowConsumer(conn, buffered);
+      return false;
+    }
+    conn.raw.write(frame);
+    return true;
+  }
+
+  disconnect(appId: string, target: DisconnectTarget): number {
+    const app = this.apps.get(appId);
+    if (app === undefined) return 0;
+    let victims: Connection[];
+    if ('clientId' in target) {
+      const c = this.clients.get(target.clientId);
+      victims = c !== undefined && c.appId === appId ? [c] : [];
+    } else {
+      victims = [...(app.users.get(target.userId) ?? [])];
+    }
+    for (const c of victims) this.events?.kick(c);
+    return victims.length;
+  }
+
+  topicSubscribers(appId: string, topic: string): number {
+    return this.apps.get(appId)?.topics.get(topic)?.size ?? 0;
+  }
+
+  *topics(appId: string): IterableIterator<TopicCount> {
+    const app = this.apps.get(appId);
+    if (app === undefined) return;
+    for (const [topic, set] of app.topics) yield { topic, subscribers: set.size };
+  }
+
+  presence(appId: string, userId: string): number {
+    return this.apps.get(appId)?.users.get(userId)?.size ?? 0;
+  }
+
+  private dropSubscriber(app: AppSpace, appId: string, topic: string, conn: Connection): void {
+    const n = removeFrom(app.topics, topic, conn);
+    if (n >= 0) this.events?.interest?.(appId, topic, n);
+  }
+}
+
+function addTo(map: Map<string, Set<Connection>>, key: string, conn: Connection): number {
+  let set = map.get(key);
+  if (set === undefined) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(conn);
+  return set.size;
+}
+
+/** Returns the set's new size, or -1 when the connection was not in it. */
+function removeFrom(map: Map<string, Set<Connection>>, key: string, conn: Connection): number {
+  const set = map.get(key);
+  if (set === undefined || !set.delete(conn)) return -1;
+  if (set.size === 0) map.delete(key);
+  return set.size;
+}

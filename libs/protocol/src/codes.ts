@@ -1,0 +1,56 @@
+/**
+ * Every way a connection can end and every error a frame can get. Stable: clients switch on these.
+ * docs/protocol.md lists them; a spec checks the two agree.
+ */
+export const CloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  MessageTooBig: 1009,
+  InternalError: 1011,
+  BadRequest: 4000,
+  Unauthorized: 4001,
+  TokenExpired: 4002,
+  AppDisabled: 4003,
+  UnknownApp: 4004,
+  ConnectionLimit: 4005,
+  ConnectRefused: 4006,
+  SlowConsumer: 4008,
+  HeartbeatTimeout: 4009,
+  Kicked: 4010,
+  Flood: 4029,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export const CLOSE_REASONS: Readonly<Record<CloseCode, string>> = {
+  1000: 'normal closure',
+  1001: 'server going away',
+  1009: 'frame larger than the connection limit',
+  1011: 'internal error',
+  4000: 'bad connect request',
+  4001: 'unauthorized',
+  4002: 'token expired',
+  4003: 'app disabled',
+  4004: 'unknown app',
+  4005: 'connection limit reached for this app',
+  4006: 'connection refused by a server hook',
+  4008: 'slow consumer: outbound budget exceeded',
+  4009: 'heartbeat timeout',
+  4010: 'disconnected by the server',
+  4029: 'too many frames',
+};
+
+/** Error codes carried by `{"type":"error"}` frames. The connection stays open after every one of them. */
+export const ErrorCode = {
+  BadFrame: 'bad_frame',
+  UnknownType: 'unknown_type',
+  MissingTopic: 'missing_topic',
+  InvalidTopic: 'invalid_topic',
+  TooManyTopics: 'too_many_topics',
+  Forbidden: 'forbidden',
+  Refused: 'refused',
+  RateLimited: 'rate_limited',
+  PayloadTooLarge: 'payload_too_large',
+  Unavailable: 'unavailable',
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

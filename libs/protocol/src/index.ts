@@ -1,0 +1,5 @@
+export * from './codes.js';
+export * from './encode.js';
+export * from './frames.js';
+export * from './parse.js';
+export * from './topic.js';

@@ -1,0 +1,94 @@
+import { ErrorCode } from './codes.js';
+import {
+  CLIENT_TYPE_ALIASES,
+  FIRETOWER_TYPES,
+  type ClientFrame,
+  type ClientFrameType,
+  type RequestId,
+} from './frames.js';
+import { splitTopics } from './topic.js';
+
+export interface FrameError {
+  code: ErrorCode;
+  message: string;
+  id?: RequestId;
+}
+
+export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; error: FrameError };
+
+const fail = (code: ErrorCode, message: string, id?: RequestId): ParseResult => ({
+  ok: false,
+  error: id === undefined ? { code, message } : { code, message, id },
+});
+
+/**
+ * Parses one client text frame. Checks shape only: topic names, permissions and limits are the
+ * gateway's job. Never throws.
+ */
+export function parseClientFrame(text: string): ParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return fail(ErrorCode.BadFrame, 'frame is not valid JSON');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return fail(ErrorCode.BadFrame, 'frame must be a JSON object');
+  }
+  const obj = raw as Record<string, unknown>;
+  const rawId = obj.id;
+  let id: RequestId | undefined;
+  if (rawId !== undefined && rawId !== null) {
+    if (
+      (typeof rawId === 'string' && rawId.length <= 64) ||
+      (typeof rawId === 'number' && Number.isFinite(rawId))
+    ) {
+      id = rawId;
+    } else {
+      return fail(ErrorCode.BadFrame, '"id" must be a number or a string of at most 64 characters');
+    }
+  }
+  const type = resolveType(obj.type);
+  if (type === undefined) {
+    return fail(ErrorCode.UnknownType, `unknown frame type ${JSON.stringify(obj.type) ?? 'undefined'}`, id);
+  }
+  if (type === 'ping') return { ok: true, frame: id === undefined ? { type } : { type, id } };
+
+  const topics = readTopics(obj.topic, obj.topics);
+  if (typeof topics === 'string') return fail(ErrorCode.BadFrame, topics, id);
+  if (topics.length === 0) return fail(ErrorCode.MissingTopic, `"${type}" needs "topic" or "topics"`, id);
+
+  if (type === 'publish') {
+    if (!('data' in obj)) return fail(ErrorCode.BadFrame, '"publish" needs "data"', id);
+    const frame: ClientFrame = { type, topics, data: obj.data };
+    if (id !== undefined) frame.id = id;
+    return { ok: true, frame };
+  }
+  const frame: ClientFrame = { type, topics };
+  if (id !== undefined) frame.id = id;
+  return { ok: true, frame };
+}
+
+function resolveType(t: unknown): ClientFrameType | undefined {
+  if (typeof t === 'string')
+    return Object.hasOwn(CLIENT_TYPE_ALIASES, t) ? CLIENT_TYPE_ALIASES[t] : undefined;
+  if (typeof t === 'number') return FIRETOWER_TYPES[t];
+  return undefined;
+}
+
+/** Returns the de-duplicated topic list, or a message saying what is wrong with the fields. */
+function readTopics(topic: unknown, topics: unknown): string[] | string {
+  const out: string[] = [];
+  if (topic !== undefined && topic !== null) {
+    if (typeof topic !== 'string') return '"topic" must be a string';
+    out.push(...splitTopics(topic));
+  }
+  if (topics !== undefined && topics !== null) {
+    if (!Array.isArray(topics)) return '"topics" must be an array of strings';
+    for (const t of topics) {
+      if (typeof t !== 'string') return '"topics" must be an array of strings';
+      out.push(t);
+    }
+  }
+  return out.length > 1 ? [...new Set(out)] : out;
+}

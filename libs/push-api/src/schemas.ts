@@ -1,0 +1,39 @@
+import { isValidTopic } from '@beacon/protocol';
+import { z } from 'zod';
+
+const topic = z
+  .string()
+  .refine((t) => isValidTopic(t), {
+    message: 'invalid topic name (1-200 chars of A-Z a-z 0-9 _ - . : @ / = + ~)',
+  });
+
+const label = topic
+  .optional()
+  .describe('Optional `topic` field of the delivered frame (a label; no subscription needed)');
+
+export const PublishBody = z
+  .object({
+    topic: z.string().optional().describe('One topic, or several separated by commas (firetower style)'),
+    topics: z.array(topic).max(100).optional().describe('Topics to publish to'),
+    data: z.json().describe('Any JSON value, delivered as the frame\'s "data"'),
+  })
+  .strict();
+
+export const DirectBody = z.object({ data: z.json(), topic: label }).strict();
+
+export const UserIdParam = z.string().min(1).max(200);
+export const ClientIdParam = z.string().min(1).max(100);
+
+export const TopicsQuery = z
+  .object({
+    prefix: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  })
+  .strict();
+
+export const Receipt = z.object({ id: z.string(), ts: z.number() });
+export const DirectReceipt = Receipt.extend({ delivered: z.number().int() });
+export const TopicCount = z.object({ topic: z.string(), subscribers: z.number().int() });
+export const TopicList = z.object({ topics: z.array(TopicCount) });
+export const Presence = z.object({ userId: z.string(), online: z.boolean(), connections: z.number().int() });
+export const Disconnected = z.object({ disconnected: z.number().int() });

@@ -1,0 +1,3 @@
+export * from './ids.js';
+export * from './local.router.js';
+export * from './router.js';

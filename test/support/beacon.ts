@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { startBeacon, type RunningBeacon } from '../../apps/beacon/src/bootstrap.js';
+import { loadConfig } from '../../apps/beacon/src/config.js';
+
+export const DEV_KEY = 'devapp';
+export const DEV_SECRET = 'dev-secret-for-tests-0123456789abcdef';
+
+export interface TestBeacon extends RunningBeacon {
+  wsUrl(app?: string, token?: string): string;
+  /** Calls the push API with an app secret; returns status and parsed JSON body. */
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    secret?: string,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+/** Boots the real single-process platform in this process: real HTTP and WebSocket on 127.0.0.1:0, SQLite in a temp dir. */
+export async function startTestBeacon(env: Record<string, string> = {}): Promise<TestBeacon> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'beacon-test-'));
+  const config = loadConfig({
+    BEACON_PORT: '0',
+    BEACON_HOST: '127.0.0.1',
+    BEACON_DATA_DIR: dataDir,
+    BEACON_DEV_APP_KEY: DEV_KEY,
+    BEACON_DEV_APP_SECRET: DEV_SECRET,
+    BEACON_LOG_LEVEL: 'error',
+    BEACON_AUDIT_FLUSH_MS: '20',
+    ...env,
+  });
+  const beacon = await startBeacon(config);
+  const wsBase = beacon.url.replace('http', 'ws');
+  return Object.assign(beacon, {
+    wsUrl(app = DEV_KEY, token?: string) {
+      return `${wsBase}/ws?app=${encodeURIComponent(app)}${token === undefined ? '' : `&token=${token}`}`;
+    },
+    async api(method: string, path: string, body?: unknown, secret = DEV_SECRET) {
+      const res = await fetch(`${beacon.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${secret}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        body: text.length > 0 ? (JSON.parse(text) as Record<string, unknown>) : {},
+      };
+    },
+    async stop() {
+      await beacon.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+export function signToken(
+  secret: string,
+  claims: Record<string, unknown>,
+  expiresIn: string | number = '1h',
+): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}

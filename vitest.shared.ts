@@ -1,0 +1,11 @@
+import { fileURLToPath } from 'node:url';
+
+const lib = (name: string): string => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+
+/** Tests run against the libs' sources, through their entry points, exactly as the apps import them. */
+export const aliases = Object.fromEntries(
+  ['protocol', 'metrics', 'routing', 'gateway', 'persistence', 'push-api'].map((n) => [
+    `@beacon/${n}`,
+    lib(n),
+  ]),
+);
