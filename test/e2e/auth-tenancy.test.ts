@@ -114,7 +114,9 @@ describe('client authentication', () => {
 
   it('closes with 4002 when the token expires during the connection', async () => {
     const exp = Math.floor(Date.now() / 1000) + 2;
-    const c = await connectAs('tenant-a', { sub: 'short', exp });
+    const c = await TestClient.connect(
+      beacon.wsUrl('tenant-a', await signToken(apps['tenant-a']!, { sub: 'short' }, exp)),
+    );
     expect(await c.waitClosed(5_000)).toBe(CloseCode.TokenExpired);
   });
 

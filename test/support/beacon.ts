@@ -9,6 +9,7 @@ export const DEV_KEY = 'devapp';
 export const DEV_SECRET = 'dev-secret-for-tests-0123456789abcdef';
 
 export interface TestBeacon extends RunningBeacon {
+  dataDir: string;
   wsUrl(app?: string, token?: string): string;
   /** Calls the push API with an app secret; returns status and parsed JSON body. */
   api(
@@ -36,6 +37,7 @@ export async function startTestBeacon(env: Record<string, string> = {}): Promise
   const beacon = await startBeacon(config);
   const wsBase = beacon.url.replace('http', 'ws');
   return Object.assign(beacon, {
+    dataDir,
     wsUrl(app = DEV_KEY, token?: string) {
       return `${wsBase}/ws?app=${encodeURIComponent(app)}${token === undefined ? '' : `&token=${token}`}`;
     },

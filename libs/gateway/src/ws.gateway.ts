@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Inject, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import { ClientGateway } from './client-gateway.js';
@@ -7,7 +7,7 @@ import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options.js';
 
 /** Nest's entry point for client sockets at `/ws`; everything else happens in ClientGateway. */
 @WebSocketGateway({ path: '/ws' })
-export class WsGateway implements OnGatewayConnection, OnApplicationBootstrap, OnApplicationShutdown {
+export class WsGateway implements OnGatewayConnection, OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     @Inject(ClientGateway) private readonly gateway: ClientGateway,
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
@@ -17,7 +17,11 @@ export class WsGateway implements OnGatewayConnection, OnApplicationBootstrap, O
     this.gateway.start(this.options.sweepIntervalMs ?? 1_000);
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Before Nest closes the HTTP server: that close waits for every upgraded socket, so clients are
+   * told to go away (1001) first, and destroyed after the close grace if they do not leave.
+   */
+  beforeApplicationShutdown(): void {
     this.gateway.stop();
   }
 

@@ -1,11 +1,9 @@
 import { isValidTopic } from '@beacon/protocol';
 import { z } from 'zod';
 
-const topic = z
-  .string()
-  .refine((t) => isValidTopic(t), {
-    message: 'invalid topic name (1-200 chars of A-Z a-z 0-9 _ - . : @ / = + ~)',
-  });
+const topic = z.string().refine((t) => isValidTopic(t), {
+  message: 'invalid topic name (1-200 chars of A-Z a-z 0-9 _ - . : @ / = + ~)',
+});
 
 const label = topic
   .optional()

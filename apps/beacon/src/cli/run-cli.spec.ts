@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Persistence } from '@beacon/persistence';
+import { runCli, type CliIo } from './run-cli.js';
+
+describe('beacon CLI', () => {
+  let dir: string;
+  let env: Record<string, string>;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'beacon-cli-'));
+    env = { BEACON_DATA_DIR: join(dir, 'data') };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function cli(argv: string[], stdin = ''): Promise<{ code: number; out: string[]; err: string[] }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      env,
+      readStdin: async () => stdin,
+      username: 'tester',
+    };
+    return { code: await runCli(argv, io), out, err };
+  }
+
+  /** Reads the database directly, as the server would. */
+  async function withPersistence<T>(fn: (p: Persistence) => Promise<T>): Promise<T> {
+    const p = await Persistence.open({
+      databaseUrl: `file:${join(dir, 'data', 'beacon.db')}`,
+      dataDir: join(dir, 'data'),
+    });
+    try {
+      return await fn(p);
+    } finally {
+      await p.close();
+    }
+  }
+
+  const secretOf = (out: string[]): string => {
+    const line = out.find((l) => /secret[: ]/i.test(l) && /[A-Za-z0-9_-]{43}/.test(l));
+    return /([A-Za-z0-9_-]{43})/.exec(line ?? '')![1]!;
+  };
+
+  async function lastAudit(key: string) {
+    return withPersistence(async (p) => (await p.audit.query({ limit: 1000 })).find((r) => r.target === key));
+  }
+
+  it('prints usage with --help and fails on unknown commands', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out.join('\n')).toContain('apps create --name NAME');
+    const bad = await cli(['apps', 'explode']);
+    expect(bad.code).toBe(1);
+    expect(bad.err.join('\n')).toContain('unknown command "apps explode"');
+    const badFlag = await cli(['apps', 'list', '--colour']);
+    expect(badFlag.code).toBe(1);
+  });
+
+  it('creates an app, shows the secret once, and audits it', async () => {
+    const res = await cli([
+      'apps',
+      'create',
+      '--name',
+      'Shop',
+      '--key',
+      'shop',
+      '--client-publish',
+      '--max-connections',
+      '50',
+    ]);
+    expect(res.code).toBe(0);
+    expect(res.out.join('\n')).toContain('will not be shown again');
+    const secret = secretOf(res.out);
+    await withPersistence(async (p) => {
+      expect(await p.apps.authenticateSecret(secret)).toMatchObject({ ok: true, app: { key: 'shop' } });
+      expect((await p.apps.findByKey('shop'))?.settings).toEqual({
+        allowAnonymous: false,
+        clientPublish: true,
+        maxConnections: 50,
+      });
+    });
+    expect(await lastAudit('shop')).toMatchObject({
+      actor: 'cli:tester',
+      action: 'app.create',
+      result: 'ok',
+    });
+    expect((await cli(['apps', 'create', '--name', 'Again', '--key', 'shop'])).code).toBe(1);
+  });
+
+  it('lists apps as a table and as JSON, without secrets', async () => {
+    const res = await cli(['apps', 'list']);
+    expect(res.code).toBe(0);
+    expect(res.out[0]).toMatch(/^KEY\s+NAME\s+ENABLED/);
+    expect(res.out.some((l) => l.startsWith('shop') && l.includes('Shop'))).toBe(true);
+    const json = await cli(['apps', 'list', '--json']);
+    const apps = JSON.parse(json.out.join('\n')) as Array<Record<string, unknown>>;
+    expect(apps.find((a) => a.key === 'shop')).toMatchObject({ name: 'Shop', enabled: true });
+    expect(JSON.stringify(apps)).not.toMatch(/secret/i);
+  });
+
+  it('rotates: the old secret is rejected, the new one accepted', async () => {
+    const created = await cli(['apps', 'create', '--name', 'Rot', '--key', 'rot']);
+    const old = secretOf(created.out);
+    const rotated = await cli(['apps', 'rotate', 'rot']);
+    expect(rotated.code).toBe(0);
+    const fresh = secretOf(rotated.out);
+    await withPersistence(async (p) => {
+      expect(await p.apps.authenticateSecret(old)).toMatchObject({ ok: false, reason: 'revoked' });
+      expect(await p.apps.authenticateSecret(fresh)).toMatchObject({ ok: true });
+    });
+    expect(await lastAudit('rot')).toMatchObject({ action: 'app.rotate_secret', result: 'ok' });
+  });
+
+  it('disables and enables an app', async () => {
+    const secret = secretOf((await cli(['apps', 'create', '--name', 'Tog', '--key', 'tog'])).out);
+    expect((await cli(['apps', 'disable', 'tog'])).code).toBe(0);
+    expect(await lastAudit('tog')).toMatchObject({ action: 'app.disable', result: 'ok' });
+    await withPersistence(async (p) =>
+      expect(await p.apps.authenticateSecret(secret)).toMatchObject({ reason: 'disabled' }),
+    );
+    expect((await cli(['apps', 'enable', 'tog'])).code).toBe(0);
+    expect(await lastAudit('tog')).toMatchObject({ action: 'app.enable', result: 'ok' });
+    await withPersistence(async (p) =>
+      expect(await p.apps.authenticateSecret(secret)).toMatchObject({ ok: true }),
+    );
+  });
+
+  it('deletes an app, and fails clearly for an unknown one', async () => {
+    await cli(['apps', 'create', '--name', 'Gone', '--key', 'gone']);
+    expect((await cli(['apps', 'delete', 'gone'])).code).toBe(0);
+    expect(await lastAudit('gone')).toMatchObject({ action: 'app.delete', result: 'ok' });
+    await withPersistence(async (p) => expect(await p.apps.findByKey('gone')).toBeNull());
+    const missing = await cli(['apps', 'delete', 'gone']);
+    expect(missing.code).toBe(1);
+    expect(missing.err.join('\n')).toContain('no app with key "gone"');
+    expect(await lastAudit('gone')).toMatchObject({ action: 'app.delete', result: 'app_not_found' });
+    expect((await cli(['apps', 'rotate'])).code).toBe(1);
+  });
+
+  it('creates operators from stdin or a flag', async () => {
+    const res = await cli(
+      ['operators', 'create', '--email', 'ops@example.org', '--password-stdin', '--role', 'admin'],
+      'hunter2hunter2\n',
+    );
+    expect(res.code).toBe(0);
+    await withPersistence(async (p) =>
+      expect(await p.operators.verify('ops@example.org', 'hunter2hunter2')).toMatchObject({ role: 'admin' }),
+    );
+    expect(await lastAudit('ops@example.org')).toMatchObject({ action: 'operator.create', result: 'ok' });
+    expect((await cli(['operators', 'create', '--email', 'x@example.org'])).code).toBe(1);
+    expect(
+      (
+        await cli([
+          'operators',
+          'create',
+          '--email',
+          'x@example.org',
+          '--password',
+          'longenough',
+          '--role',
+          'god',
+        ])
+      ).code,
+    ).toBe(1);
+  });
+
+  it('tails the audit log, optionally for one app', async () => {
+    const all = await cli(['audit', 'tail', '--limit', '3']);
+    expect(all.code).toBe(0);
+    expect(all.out).toHaveLength(3);
+    const shop = await cli(['audit', 'tail', '--app', 'shop']);
+    expect(shop.out).toHaveLength(1);
+    expect(shop.out[0]).toMatch(/cli:tester\s+app\.create\s+shop\s+ok$/);
+    expect((await cli(['audit', 'tail', '--app', 'nope'])).code).toBe(1);
+    expect((await cli(['audit', 'tail', '--limit', 'x'])).code).toBe(1);
+  });
+});

@@ -1,0 +1,314 @@
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  migrate,
+  OPERATOR_ROLES,
+  Persistence,
+  PersistenceError,
+  type AppRecord,
+  type AuditEntry,
+  type OperatorRole,
+} from '@beacon/persistence';
+
+/** Everything the CLI touches outside itself, so specs can drive it in-process. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: Record<string, string | undefined>;
+  readStdin(): Promise<string>;
+  /** Operating-system user name, for the audit actor `cli:<user>`. */
+  username?: string;
+}
+
+export const USAGE = `Usage: beacon <command> [options]
+
+Apps
+  apps create --name NAME [--key KEY] [--anonymous] [--client-publish] [--max-connections N]
+  apps list [--json]
+  apps rotate <key>          issue a new secret, revoke the old one
+  apps disable <key>
+  apps enable <key>
+  apps delete <key>
+Operators
+  operators create --email EMAIL (--password-stdin | --password PASSWORD) [--role admin|viewer]
+Audit
+  audit tail [--app KEY] [--limit N]
+
+Environment
+  BEACON_DATA_DIR       data folder (default ./data)
+  BEACON_DATABASE_URL   default file:<data dir>/beacon.db; postgresql://… for PostgreSQL
+  BEACON_SECRET_KEY     32-byte master key (base64 or hex); default <data dir>/secret.key
+`;
+
+class CliError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>;
+
+const COMMANDS: Record<string, ParseArgsConfig['options']> = {
+  'apps create': {
+    name: { type: 'string' },
+    key: { type: 'string' },
+    anonymous: { type: 'boolean' },
+    'client-publish': { type: 'boolean' },
+    'max-connections': { type: 'string' },
+  },
+  'apps list': { json: { type: 'boolean' } },
+  'apps rotate': {},
+  'apps disable': {},
+  'apps enable': {},
+  'apps delete': {},
+  'operators create': {
+    email: { type: 'string' },
+    password: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    role: { type: 'string' },
+  },
+  'audit tail': { app: { type: 'string' }, limit: { type: 'string' } },
+};
+
+function integer(
+  value: string | boolean | undefined,
+  flag: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < min || n > max) {
+    throw new CliError(`${flag} must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function keyArg(positionals: string[], command: string): string {
+  const key = positionals[0];
+  if (key === undefined || positionals.length > 1) throw new CliError(`usage: beacon ${command} <key>`);
+  return key;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** Runs one CLI command; returns the exit code. Never prints a secret except the one it just issued. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    (argv.length === 0 ? io.err : io.out)(USAGE);
+    return argv.length === 0 ? 1 : 0;
+  }
+  const command = argv.slice(0, 2).join(' ');
+  const options = COMMANDS[command];
+  if (options === undefined) {
+    io.err(`beacon: unknown command "${argv.slice(0, 2).join(' ')}" (see beacon --help)`);
+    return 1;
+  }
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv.slice(2),
+      options,
+      allowPositionals: true,
+      strict: true,
+    }) as {
+      values: Values;
+      positionals: string[];
+    });
+  } catch (err) {
+    io.err(`beacon ${command}: ${(err as Error).message}`);
+    return 1;
+  }
+
+  const dataDir = resolve(io.env.BEACON_DATA_DIR || './data');
+  const databaseUrl = io.env.BEACON_DATABASE_URL || `file:${join(dataDir, 'beacon.db')}`;
+  const actor = `cli:${io.username ?? safeUsername()}`;
+  let persistence: Persistence | undefined;
+  try {
+    await migrate({ databaseUrl });
+    persistence = await Persistence.open({
+      databaseUrl,
+      dataDir,
+      secretKey: io.env.BEACON_SECRET_KEY || undefined,
+    });
+    await dispatch(command, values, positionals, persistence, io, actor);
+    return 0;
+  } catch (err) {
+    if (err instanceof CliError || err instanceof PersistenceError) {
+      io.err(`beacon ${command}: ${err.message}`);
+      return 1;
+    }
+    io.err(`beacon ${command}: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  } finally {
+    await persistence?.close();
+  }
+}
+
+function safeUsername(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function dispatch(
+  command: string,
+  values: Values,
+  positionals: string[],
+  p: Persistence,
+  io: CliIo,
+  actor: string,
+): Promise<void> {
+  /** Runs a mutation and audits it, successful or not. */
+  const audited = async <T>(
+    action: string,
+    target: string,
+    fn: () => Promise<T>,
+    appOf: (r: T) => AppRecord | undefined,
+  ): Promise<T> => {
+    const entry: AuditEntry = { actor, action, target, result: 'ok' };
+    try {
+      const r = await fn();
+      p.audit.record({ ...entry, appId: appOf(r)?.id ?? null });
+      return r;
+    } catch (err) {
+      const code = err instanceof PersistenceError ? err.code : 'ERROR';
+      p.audit.record({ ...entry, result: code.toLowerCase() });
+      throw err;
+    }
+  };
+  const noPositionals = (): void => {
+    if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"`);
+  };
+
+  switch (command) {
+    case 'apps create': {
+      noPositionals();
+      if (typeof values.name !== 'string') throw new CliError('--name is required');
+      const maxConnections = integer(values['max-connections'], '--max-connections', 0, 10_000_000);
+      const settings = {
+        ...(values.anonymous === true && { allowAnonymous: true }),
+        ...(values['client-publish'] === true && { clientPublish: true }),
+        ...(maxConnections !== undefined && { maxConnections }),
+      };
+      const key = typeof values.key === 'string' ? values.key : undefined;
+      const { app, secret } = await audited(
+        'app.create',
+        key ?? values.name,
+        () => p.apps.create({ name: values.name as string, key, settings }),
+        (r) => r.app,
+      );
+      io.out(`Created app "${app.name}"`);
+      io.out(`  key:    ${app.key}`);
+      io.out(`  secret: ${secret}`);
+      io.out('Store the secret now: it will not be shown again.');
+      return;
+    }
+    case 'apps list': {
+      noPositionals();
+      const apps = await p.apps.list();
+      if (values.json === true) {
+        io.out(JSON.stringify(apps, null, 2));
+        return;
+      }
+      if (apps.length === 0) {
+        io.out('No apps yet: beacon apps create --name NAME');
+        return;
+      }
+      const head = ['KEY', 'NAME', 'ENABLED', 'ANONYMOUS', 'CLIENT-PUBLISH', 'MAX-CONN', 'CREATED'];
+      const rows = apps.map((a) => [
+        a.key,
+        a.name,
+        a.enabled ? 'yes' : 'no',
+        a.settings.allowAnonymous ? 'yes' : 'no',
+        a.settings.clientPublish ? 'yes' : 'no',
+        String(a.settings.maxConnections),
+        a.createdAt.toISOString(),
+      ]);
+      for (const line of table([head, ...rows])) io.out(line);
+      return;
+    }
+    case 'apps rotate': {
+      const key = keyArg(positionals, command);
+      const { secret } = await audited(
+        'app.rotate_secret',
+        key,
+        () => p.apps.rotateSecret(key),
+        (r) => r.app,
+      );
+      io.out(`New secret for ${key}: ${secret}`);
+      io.out('The previous secret is revoked. Store this one now: it will not be shown again.');
+      return;
+    }
+    case 'apps disable':
+    case 'apps enable': {
+      const key = keyArg(positionals, command);
+      const enabled = command === 'apps enable';
+      await audited(
+        enabled ? 'app.enable' : 'app.disable',
+        key,
+        () => p.apps.setEnabled(key, enabled),
+        (a) => a,
+      );
+      io.out(`App ${key} ${enabled ? 'enabled' : 'disabled'}.`);
+      return;
+    }
+    case 'apps delete': {
+      const key = keyArg(positionals, command);
+      const app = await p.apps.findByKey(key);
+      await audited(
+        'app.delete',
+        key,
+        () => p.apps.delete(key),
+        () => app ?? undefined,
+      );
+      io.out(`App ${key} deleted.`);
+      return;
+    }
+    case 'operators create': {
+      noPositionals();
+      if (typeof values.email !== 'string') throw new CliError('--email is required');
+      const fromStdin = values['password-stdin'] === true;
+      if (fromStdin === (typeof values.password === 'string')) {
+        throw new CliError('give exactly one of --password-stdin or --password');
+      }
+      const password = fromStdin ? (await io.readStdin()).replace(/\r?\n$/, '') : (values.password as string);
+      const role = (values.role ?? 'viewer') as OperatorRole;
+      if (!OPERATOR_ROLES.includes(role)) throw new CliError('--role must be admin or viewer');
+      const op = await audited(
+        'operator.create',
+        values.email,
+        () => p.operators.create({ email: values.email as string, password, role }),
+        () => undefined,
+      );
+      io.out(`Operator ${op.email} created (${op.role}).`);
+      return;
+    }
+    case 'audit tail': {
+      noPositionals();
+      const limit = integer(values.limit, '--limit', 1, 1000) ?? 20;
+      let appId: string | undefined;
+      if (typeof values.app === 'string') {
+        const app = await p.apps.findByKey(values.app);
+        if (!app) throw new CliError(`no app with key "${values.app}"`);
+        appId = app.id;
+      }
+      const records = await p.audit.query({ appId, limit });
+      for (const r of records.reverse()) {
+        const parts = [r.ts.toISOString(), r.actor, r.action, r.target ?? '-', r.result];
+        if (r.remoteAddr) parts.push(r.remoteAddr);
+        io.out(parts.join('  '));
+      }
+      if (records.length === 0) io.out('No audit records.');
+      return;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { PersistenceError } from './persistence.exception.js';
+
+export interface AppSettings {
+  allowAnonymous: boolean;
+  clientPublish: boolean;
+  maxConnections: number;
+}
+
+export const DEFAULT_APP_SETTINGS: AppSettings = Object.freeze({
+  allowAnonymous: false,
+  clientPublish: false,
+  maxConnections: 10000,
+});
+
+/** Applies a patch over `base`, rejecting unknown keys and ill-typed values. */
+export function mergeSettings(base: AppSettings, patch: Partial<AppSettings> = {}): AppSettings {
+  const out: AppSettings = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    switch (k) {
+      case 'allowAnonymous':
+      case 'clientPublish':
+        if (typeof v !== 'boolean')
+          throw new PersistenceError('INVALID_INPUT', `settings.${k} must be a boolean`);
+        out[k] = v;
+        break;
+      case 'maxConnections':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+          throw new PersistenceError(
+            'INVALID_INPUT',
+            'settings.maxConnections must be a non-negative integer',
+          );
+        }
+        out.maxConnections = v;
+        break;
+      default:
+        throw new PersistenceError('INVALID_INPUT', `unknown setting ${k}`);
+    }
+  }
+  return out;
+}
+
+/** Reads settings stored as JSON, tolerating missing or extra keys from older or newer versions. */
+export function settingsFromJson(value: unknown): AppSettings {
+  const v = (typeof value === 'string' ? safeParse(value) : value) as Partial<
+    Record<keyof AppSettings, unknown>
+  >;
+  const obj = v !== null && typeof v === 'object' ? v : {};
+  return {
+    allowAnonymous:
+      typeof obj.allowAnonymous === 'boolean' ? obj.allowAnonymous : DEFAULT_APP_SETTINGS.allowAnonymous,
+    clientPublish:
+      typeof obj.clientPublish === 'boolean' ? obj.clientPublish : DEFAULT_APP_SETTINGS.clientPublish,
+    maxConnections:
+      typeof obj.maxConnections === 'number' ? obj.maxConnections : DEFAULT_APP_SETTINGS.maxConnections,
+  };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return {};
+  }
+}

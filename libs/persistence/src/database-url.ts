@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { PoolConfig } from 'pg';
+import { PersistenceError } from './persistence.exception.js';
+
+export type Provider = 'sqlite' | 'postgresql';
+
+export type DatabaseTarget =
+  { provider: 'sqlite'; file: string } | { provider: 'postgresql'; pool: PoolConfig; schema: string };
+
+/**
+ * The URL selects the provider: `file:<path>` → SQLite (path relative to the working directory),
+ * `postgres://` / `postgresql://` → PostgreSQL, honouring `?schema=` (default public).
+ * Kept in step with prisma/url.ts, which the Prisma CLI configs use.
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (url.startsWith('file:')) {
+    const path = url.slice('file:'.length).replace(/\?.*$/, '');
+    if (path === '') throw new PersistenceError('UNSUPPORTED_DATABASE_URL', 'file: URL without a path');
+    return { provider: 'sqlite', file: path === ':memory:' ? path : resolve(path) };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch (err) {
+      throw new PersistenceError('UNSUPPORTED_DATABASE_URL', 'malformed PostgreSQL URL', { cause: err });
+    }
+    const schema = u.searchParams.get('schema') ?? 'public';
+    const pool: PoolConfig = {
+      host: decodeURIComponent(u.hostname) || u.searchParams.get('host') || 'localhost',
+      port: u.port === '' ? 5432 : Number(u.port),
+      database: decodeURIComponent(u.pathname.slice(1)) || undefined,
+      user: decodeURIComponent(u.username) || undefined,
+      password: u.password === '' ? undefined : decodeURIComponent(u.password),
+      // Committed migrations and raw statements use unqualified names: they resolve in `schema`.
+      options: `-c search_path=${quoteIdent(schema)}`,
+    };
+    const sslmode = u.searchParams.get('sslmode');
+    if (sslmode !== null && sslmode !== 'disable')
+      pool.ssl = { rejectUnauthorized: sslmode === 'verify-full' };
+    return { provider: 'postgresql', pool, schema };
+  }
+  // Never echo the URL: it may hold a password.
+  throw new PersistenceError(
+    'UNSUPPORTED_DATABASE_URL',
+    'database URL must start with file:, postgres:// or postgresql://',
+  );
+}
+
+export function providerOf(url: string): Provider {
+  return parseDatabaseUrl(url).provider;
+}
+
+/** Creates the SQLite file's parent directory. */
+export function ensureSqliteDir(file: string): void {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

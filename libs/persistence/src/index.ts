@@ -1,0 +1,33 @@
+export { DEFAULT_APP_SETTINGS, type AppSettings } from './app-settings.js';
+export {
+  AppsRepository,
+  DEV_APP_KEY,
+  type AppRecord,
+  type AppWithSecrets,
+  type CreateAppInput,
+  type SecretAuthResult,
+} from './apps.repository.js';
+export {
+  AUDIT_QUERY_DEFAULT_LIMIT,
+  AUDIT_QUERY_MAX_LIMIT,
+  AuditLog,
+  type AuditEntry,
+  type AuditLogOptions,
+  type AuditQuery,
+  type AuditRecordOut,
+  type AuditRow,
+  type AuditStats,
+  type AuditStore,
+} from './audit-log.js';
+export { providerOf, type Provider } from './database-url.js';
+export { migrate, runMigrations, type MigrateOptions, type MigrateResult } from './migrate.js';
+export {
+  OPERATOR_ROLES,
+  OperatorsRepository,
+  type OperatorRecord,
+  type OperatorRole,
+} from './operators.repository.js';
+export { Persistence, type PersistenceOptions } from './persistence.js';
+export { PersistenceModule, PERSISTENCE_OPTIONS } from './persistence.module.js';
+export { PersistenceError, type PersistenceErrorCode } from './persistence.exception.js';
+export { generateSecret } from './secret-box.js';

@@ -1,0 +1,72 @@
+-- CreateTable
+CREATE TABLE "apps" (
+    "id" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "enabled" BOOLEAN NOT NULL DEFAULT true,
+    "settings" JSONB NOT NULL,
+    "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "apps_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "app_secrets" (
+    "id" TEXT NOT NULL,
+    "appId" TEXT NOT NULL,
+    "secretHash" TEXT NOT NULL,
+    "secretCiphertext" TEXT NOT NULL,
+    "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "revokedAt" TIMESTAMPTZ(3),
+
+    CONSTRAINT "app_secrets_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "operators" (
+    "id" TEXT NOT NULL,
+    "email" TEXT NOT NULL,
+    "passwordHash" TEXT NOT NULL,
+    "role" TEXT NOT NULL DEFAULT 'viewer',
+    "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "disabled" BOOLEAN NOT NULL DEFAULT false,
+
+    CONSTRAINT "operators_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "audit_records" (
+    "id" TEXT NOT NULL,
+    "ts" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "actor" TEXT NOT NULL,
+    "appId" TEXT,
+    "action" TEXT NOT NULL,
+    "target" TEXT,
+    "result" TEXT NOT NULL,
+    "remoteAddr" TEXT,
+    "detail" JSONB,
+
+    CONSTRAINT "audit_records_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "apps_key_key" ON "apps"("key");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "app_secrets_secretHash_key" ON "app_secrets"("secretHash");
+
+-- CreateIndex
+CREATE INDEX "app_secrets_appId_idx" ON "app_secrets"("appId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "operators_email_key" ON "operators"("email");
+
+-- CreateIndex
+CREATE INDEX "audit_records_ts_idx" ON "audit_records"("ts");
+
+-- CreateIndex
+CREATE INDEX "audit_records_appId_ts_idx" ON "audit_records"("appId", "ts");
+
+-- AddForeignKey
+ALTER TABLE "app_secrets" ADD CONSTRAINT "app_secrets_appId_fkey" FOREIGN KEY ("appId") REFERENCES "apps"("id") ON DELETE CASCADE ON UPDATE CASCADE;
