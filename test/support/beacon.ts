@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { startBeacon, type RunningBeacon } from '../../apps/beacon/src/bootstrap.js';
+import { startBeacon, type RunningBeacon, type StartOptions } from '../../apps/beacon/src/bootstrap.js';
 import { loadConfig } from '../../apps/beacon/src/config.js';
 
 export const DEV_KEY = 'devapp';
@@ -22,7 +22,7 @@ export interface TestBeacon extends RunningBeacon {
 }
 
 /** Boots the real single-process platform in this process: real HTTP and WebSocket on 127.0.0.1:0, SQLite in a temp dir. */
-export async function startTestBeacon(env: Record<string, string> = {}): Promise<TestBeacon> {
+export async function startTestBeacon(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestBeacon> {
   const dataDir = mkdtempSync(join(tmpdir(), 'beacon-test-'));
   const config = loadConfig({
     BEACON_PORT: '0',
@@ -34,7 +34,7 @@ export async function startTestBeacon(env: Record<string, string> = {}): Promise
     BEACON_AUDIT_FLUSH_MS: '20',
     ...env,
   });
-  const beacon = await startBeacon(config);
+  const beacon = await startBeacon(config, options);
   const wsBase = beacon.url.replace('http', 'ws');
   return Object.assign(beacon, {
     dataDir,

@@ -1,5 +1,5 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_DIRECTORY, CachedAppDirectory, GatewayModule } from '@beacon/gateway';
+import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { APP_DIRECTORY, CachedAppDirectory, GatewayModule, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
 import type { Persistence } from '@beacon/persistence';
 import { APP_AUTHENTICATOR, AUDIT_SINK, PushApiModule } from '@beacon/push-api';
@@ -65,12 +65,18 @@ export class BeaconModule {
     persistence: Persistence,
     nodeId: string,
     metrics: MetricsRegistry,
+    hooks: Array<Type<GatewayHooks>> = [],
   ): DynamicModule {
     return {
       module: BeaconModule,
       imports: [
         CoreModule.forRoot(config, persistence, nodeId, metrics),
-        GatewayModule.forRoot({ nodeId, limits: config.limits, sweepIntervalMs: config.sweepIntervalMs }),
+        GatewayModule.forRoot({
+          nodeId,
+          limits: config.limits,
+          sweepIntervalMs: config.sweepIntervalMs,
+          hooks,
+        }),
         PushApiModule.forRoot({ maxMessageBytes: config.maxMessageBytes }),
       ],
       controllers: [HealthController],

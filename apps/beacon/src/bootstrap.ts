@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import type { LogLevel } from '@nestjs/common';
+import type { LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { BeaconWsAdapter } from '@beacon/gateway';
+import { BeaconWsAdapter, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
 import { migrate, Persistence } from '@beacon/persistence';
 import { PushApiException, sendProblem } from '@beacon/push-api';
@@ -31,8 +31,13 @@ export interface RunningBeacon {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Gateway hook classes (Nest providers), run after the built-in permission hooks. */
+  hooks?: Array<Type<GatewayHooks>>;
+}
+
 /** Starts the single-process platform: migrations, first-run app, gateway, push API, health. */
-export async function startBeacon(config: BeaconConfig): Promise<RunningBeacon> {
+export async function startBeacon(config: BeaconConfig, options: StartOptions = {}): Promise<RunningBeacon> {
   await migrate({ databaseUrl: config.databaseUrl });
   const persistence = await Persistence.open({
     databaseUrl: config.databaseUrl,
@@ -63,7 +68,7 @@ export async function startBeacon(config: BeaconConfig): Promise<RunningBeacon> 
     metrics.gauge('beacon_audit_queued', 'Audit records waiting to be written', () => audit.stats().queued);
 
     const app = await NestFactory.create<NestExpressApplication>(
-      BeaconModule.forRoot(config, persistence, nodeId, metrics),
+      BeaconModule.forRoot(config, persistence, nodeId, metrics, options.hooks),
       { bodyParser: false, logger: LEVELS[config.logLevel] },
     );
     app.use(express.json({ limit: config.maxMessageBytes + 16 * 1024 }));
