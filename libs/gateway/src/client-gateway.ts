@@ -30,7 +30,9 @@ export class ClientGateway {
   private readonly clientIds: IdSequence;
   private readonly closes: Record<number, Counter> = {};
   private readonly accepted: Counter;
+  private readonly disconnects: Counter;
   private readonly hookErrors: Counter;
+  private readonly onHookError: (err: unknown) => void;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -46,12 +48,13 @@ export class ClientGateway {
     this.hooks = new HookChain(hooks);
     this.clientIds = new IdSequence(`c${nodeId}`);
     this.accepted = metrics.counter('beacon_connections_accepted_total', 'Connections that authenticated');
+    this.disconnects = metrics.counter('beacon_client_disconnects_total', 'Connections closed by the client');
     this.hookErrors = metrics.counter('beacon_hook_errors_total', 'Hooks that threw or rejected');
-    const onHookError = (err: unknown): void => {
+    this.onHookError = (err: unknown): void => {
       this.hookErrors.value++;
       this.logger.error(`hook failed: ${String(err)}`);
     };
-    this.frames = new FrameHandler(this.hub, router, this.hooks, limits, metrics, onHookError);
+    this.frames = new FrameHandler(this.hub, router, this.hooks, limits, metrics, this.onHookError);
     this.hub.events = {
       slowConsumer: (conn, buffered) => this.slowConsumer(conn, buffered),
       kick: (conn) => this.close(conn, CloseCode.Kicked),
@@ -59,7 +62,7 @@ export class ClientGateway {
     for (const code of Object.keys(CLOSE_REASONS)) {
       this.closes[Number(code)] = metrics.counter(
         `beacon_closed_${code}_total`,
-        `Connections closed with code ${code} (${CLOSE_REASONS[Number(code) as CloseCode]})`,
+        `Connections the server closed with code ${code} (${CLOSE_REASONS[Number(code) as CloseCode]})`,
       );
     }
   }
@@ -204,20 +207,20 @@ export class ClientGateway {
     conn.closeTimer.unref();
   }
 
+  /** The socket is gone, whoever closed it: leave every index and tell the hooks. */
   private closed(conn: Connection, code: number, reason: string): void {
-    const wasOpen = conn.state === ConnState.Open || conn.topics.size > 0 || this.hub.get(conn.id) === conn;
     if (conn.state !== ConnState.Closing) {
       conn.state = ConnState.Closing;
-      this.closes[CloseCode.Normal]!.value++;
+      this.disconnects.value++;
     }
     clearTimeout(conn.closeTimer);
     conn.inbox.length = 0;
     this.hub.remove(conn);
-    if (wasOpen || conn.appId !== '') this.hooks.notify('onClose', () => undefined, conn, { code, reason });
+    if (conn.appId !== '') this.hooks.notify('onClose', this.onHookError, conn, { code, reason });
   }
 
   private slowConsumer(conn: Connection, bufferedBytes: number): void {
-    this.hooks.notify('onSlowConsumer', () => undefined, conn, { bufferedBytes });
+    this.hooks.notify('onSlowConsumer', this.onHookError, conn, { bufferedBytes });
     this.close(conn, CloseCode.SlowConsumer);
   }
 
