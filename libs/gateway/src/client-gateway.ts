@@ -197,6 +197,7 @@ export class ClientGateway {
    */
   close(conn: Connection, code: CloseCode, reason: string = CLOSE_REASONS[code]): void {
     if (conn.state === ConnState.Closing) return;
+    if (code !== CloseCode.SlowConsumer) this.hub.flushConnection(conn);
     conn.state = ConnState.Closing;
     conn.inbox.length = 0;
     this.hub.remove(conn);

@@ -38,6 +38,9 @@ export class Connection implements ClientInfo {
   /** When the outbound buffer was first seen non-empty without draining since; 0 when drained. */
   pendingSince = 0;
   closeTimer: NodeJS.Timeout | undefined;
+  /** Deliveries framed this event-loop turn, written together (one writev) when the turn ends. */
+  readonly pending: Buffer[] = [];
+  pendingBytes = 0;
 
   /** Inbound frames waiting for the one being handled (hooks may be async); bounded by the gateway. */
   readonly inbox: Array<Buffer | string> = [];

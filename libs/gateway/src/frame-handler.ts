@@ -63,7 +63,9 @@ export class FrameHandler {
   }
 
   private send(conn: Connection, text: string): void {
-    if (conn.state === ConnState.Open) conn.ws.send(text);
+    if (conn.state !== ConnState.Open) return;
+    this.hub.flushConnection(conn); // deliveries queued before this reply go out before it
+    conn.ws.send(text);
   }
 
   private checkTopics(conn: Connection, topics: readonly unknown[], id?: RequestId): boolean {

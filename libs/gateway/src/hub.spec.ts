@@ -8,7 +8,15 @@ const LIMITS = { frameRate: 10, frameBurst: 10, publishRate: 10, publishBurst: 1
 
 function fakeConn(id: string, appId: string, userId: string | null = null, buffered = 0) {
   const writes: Buffer[] = [];
-  const raw = { writableLength: buffered, write: (b: Buffer) => writes.push(b) };
+  const raw = {
+    writableLength: buffered,
+    write: (b: Buffer) => writes.push(b),
+    corks: 0,
+    cork() {
+      raw.corks++;
+    },
+    uncork() {},
+  };
   const conn = new Connection(id, {} as never, raw as never, '127.0.0.1', LIMITS, 0);
   conn.identify({
     appId,
@@ -25,8 +33,11 @@ function fakeConn(id: string, appId: string, userId: string | null = null, buffe
 
 const msg = (appId: string, topic?: string) => ({ appId, topic, dataJson: '{"a":1}', id: 'm.1', ts: 5 });
 
+/** Deliveries are written when the current event-loop turn ends. */
+const turnEnds = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 describe('Hub', () => {
-  it('frames a delivery once and writes the very same Buffer to every recipient', () => {
+  it('frames a delivery once and writes the very same Buffer to every recipient', async () => {
     const hub = new Hub('n1', 1 << 20, new MetricsRegistry());
     const subs = [fakeConn('c1', 'app'), fakeConn('c2', 'app'), fakeConn('c3', 'app')];
     for (const s of subs) {
@@ -34,6 +45,7 @@ describe('Hub', () => {
       hub.subscribe(s.conn, ['t']);
     }
     expect(hub.deliver({ kind: 'topic', topic: 't' }, msg('app', 't'))).toBe(3);
+    await turnEnds();
     const first = subs[0]!.writes[0]!;
     for (const s of subs) {
       expect(s.writes).toHaveLength(1);
@@ -43,7 +55,7 @@ describe('Hub', () => {
     expect(JSON.parse(text)).toEqual({ type: 'message', topic: 't', data: { a: 1 }, id: 'm.1', ts: 5 });
   });
 
-  it('keeps apps apart and indexes users and clients', () => {
+  it('keeps apps apart and indexes users and clients', async () => {
     const hub = new Hub('n1', 1 << 20, new MetricsRegistry());
     const a = fakeConn('c1', 'A', 'u');
     const b = fakeConn('c2', 'B', 'u');
@@ -55,9 +67,40 @@ describe('Hub', () => {
     expect(hub.deliver({ kind: 'user', userId: 'u' }, msg('B'))).toBe(1);
     expect(hub.deliver({ kind: 'client', clientId: 'c1' }, msg('B'))).toBe(0); // c1 belongs to A
     expect(hub.deliver({ kind: 'broadcast' }, msg('A'))).toBe(1);
+    await turnEnds();
     expect([a.writes.length, b.writes.length]).toEqual([2, 1]);
     expect(hub.presence('A', 'u')).toBe(1);
     expect([...hub.topics('B')]).toEqual([{ topic: 't', subscribers: 1 }]);
+  });
+
+  it('coalesces the deliveries of one turn into one corked write per socket, in order', async () => {
+    const hub = new Hub('n1', 1 << 20, new MetricsRegistry());
+    const a = fakeConn('c1', 'A');
+    hub.add(a.conn);
+    hub.subscribe(a.conn, ['t']);
+    for (const id of ['m.1', 'm.2', 'm.3'])
+      hub.deliver({ kind: 'topic', topic: 't' }, { ...msg('A', 't'), id });
+    expect(a.writes).toHaveLength(0);
+    await turnEnds();
+    expect(a.raw.corks).toBe(1);
+    expect(a.writes.map((w) => (JSON.parse(w.subarray(2).toString()) as { id: string }).id)).toEqual([
+      'm.1',
+      'm.2',
+      'm.3',
+    ]);
+  });
+
+  it('counts queued bytes against the budget', () => {
+    const hub = new Hub('n1', 150, new MetricsRegistry()); // two 64-byte frames fit, three do not
+    const slowConsumer = vi.fn();
+    hub.events = { slowConsumer, kick: vi.fn() };
+    const a = fakeConn('c1', 'A');
+    hub.add(a.conn);
+    hub.subscribe(a.conn, ['t']);
+    expect(hub.deliver({ kind: 'topic', topic: 't' }, msg('A', 't'))).toBe(1);
+    expect(hub.deliver({ kind: 'topic', topic: 't' }, msg('A', 't'))).toBe(1);
+    expect(hub.deliver({ kind: 'topic', topic: 't' }, msg('A', 't'))).toBe(0);
+    expect(slowConsumer).toHaveBeenCalledOnce();
   });
 
   it('reports interest changes and releases everything on remove', () => {

@@ -27,6 +27,8 @@ export interface HubEvents {
 export class Hub implements GatewayNode {
   private readonly apps = new Map<string, AppSpace>();
   private readonly clients = new Map<string, Connection>();
+  private readonly dirty: Connection[] = [];
+  private flushScheduled = false;
   private readonly delivered: Counter;
   private readonly deliveredBytes: Counter;
   private readonly messages: Counter;
@@ -142,20 +144,54 @@ export class Hub implements GatewayNode {
     return n;
   }
 
-  /** Writes pre-framed bytes to one connection, enforcing its outbound budget. */
+  /**
+   * Queues pre-framed bytes for one connection, enforcing its outbound budget. Frames queued during
+   * one event-loop turn go out together when it ends (`flush`): several messages for one socket cost
+   * one writev instead of one write each. The Buffers stay shared; nothing is copied per recipient.
+   */
   write(conn: Connection, frame: Buffer): boolean {
     if (conn.state !== ConnState.Open) {
       this.skipped.value++;
       return false;
     }
-    const buffered = conn.raw.writableLength;
+    const buffered = conn.raw.writableLength + conn.pendingBytes;
     if (buffered + frame.length > this.outboundBudget) {
       this.events?.slowConsumer(conn, buffered);
       return false;
     }
-    conn.raw.write(frame);
+    if (conn.pending.length === 0) this.dirty.push(conn);
+    conn.pending.push(frame);
+    conn.pendingBytes += frame.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
     return true;
   }
+
+  /** Writes a connection's queued deliveries now; called before any control frame so order holds. */
+  flushConnection(conn: Connection): void {
+    const pending = conn.pending;
+    if (pending.length === 0) return;
+    if (conn.state === ConnState.Open) {
+      if (pending.length === 1) {
+        conn.raw.write(pending[0] as Buffer);
+      } else {
+        conn.raw.cork();
+        for (const frame of pending) conn.raw.write(frame);
+        conn.raw.uncork();
+      }
+    }
+    pending.length = 0;
+    conn.pendingBytes = 0;
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const dirty = this.dirty;
+    for (let i = 0; i < dirty.length; i++) this.flushConnection(dirty[i] as Connection);
+    dirty.length = 0;
+  };
 
   disconnect(appId: string, target: DisconnectTarget): number {
     const app = this.apps.get(appId);

@@ -1,0 +1,387 @@
+/**
+ * Starting and stopping the servers under test as child processes, and reading their CPU time.
+ * Every child is registered so that exit, SIGINT, SIGTERM and uncaught errors kill it.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+export const REPO_ROOT = path.resolve(BENCH_DIR, '..', '..');
+export const REFERENCE_SCRIPT = path.join(BENCH_DIR, 'reference-server.js');
+export const BEACON_MAIN = path.join(REPO_ROOT, 'apps', 'beacon', 'dist', 'main.js');
+
+/** @type {Set<import('node:child_process').ChildProcess>} */
+const children = new Set();
+/** @type {string[]} extra node flags for every server child, e.g. --cpu-prof */
+let serverNodeArgs = [];
+/** @param {string[]} args */
+export function setServerNodeArgs(args) {
+  serverNodeArgs = args;
+}
+/** @type {Set<string>} */
+const tempDirs = new Set();
+
+/** Kills every child still alive and removes temp dirs. Synchronous: safe inside 'exit'. */
+export function killAll() {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  children.clear();
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+let hooked = false;
+/** Installs exit/signal hooks once. */
+export function installCleanup() {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', killAll);
+  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+    process.on(sig, () => {
+      process.stderr.write(`\n[bench] ${sig}: stopping servers\n`);
+      killAll();
+      process.exit(128 + (os.constants.signals[sig] ?? 2));
+    });
+  }
+}
+
+/** @returns {Promise<number>} a port free right now on 127.0.0.1 */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * GET a path, resolve the status code (0 on connection error).
+ * @param {number} port
+ * @param {string} p
+ * @returns {Promise<number>}
+ */
+function getStatus(port, p) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: p, timeout: 2000, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}
+
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * @typedef {object} RunningServer
+ * @property {string} name
+ * @property {number} port
+ * @property {number} pid
+ * @property {string} secret
+ * @property {() => string} output last lines the child printed
+ * @property {() => Promise<void>} stop
+ */
+
+/**
+ * Spawns `node <script>`; finds the port in a `listening on http://127.0.0.1:<port>` line (or uses
+ * `fixedPort`), then waits for GET /readyz to answer 200.
+ * @param {{ name: string, script: string, env: Record<string, string>, fixedPort?: number,
+ *   secret: string, startTimeoutMs: number, portLineTimeoutMs: number }} opts
+ * @returns {Promise<RunningServer>}
+ */
+async function spawnServer(opts) {
+  const nodeArgs = [...serverNodeArgs, opts.script];
+  // BENCH_SERVER_CPUS=1 pins the server to CPU 1 with taskset (pin the bench itself with `taskset -c 0`).
+  const pin = process.env.BENCH_SERVER_CPUS;
+  const [cmd, args] = pin
+    ? ['taskset', ['-c', pin, process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  const child = spawn(cmd, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  /** @type {string[]} */
+  const tail = [];
+  const keep = (/** @type {string} */ line) => {
+    tail.push(line);
+    if (tail.length > 40) tail.shift();
+  };
+  /** @type {(port: number) => void} */
+  let onPort = () => {};
+  const portSeen = new Promise((resolve) => {
+    onPort = resolve;
+  });
+  let stdoutRest = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (/** @type {string} */ s) => {
+    const lines = (stdoutRest + s).split('\n');
+    stdoutRest = lines.pop() ?? '';
+    for (const line of lines) {
+      keep(line);
+      const m = /listening on https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0):(\d+)/.exec(line);
+      if (m) onPort(Number(m[1]));
+    }
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (/** @type {string} */ s) => {
+    for (const line of s.split('\n')) if (line) keep(line);
+  });
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, sig) => resolve(`exited (${sig ?? code})`)),
+  );
+  const output = () => tail.join('\n');
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killed = await Promise.race([exited, sleep(3000).then(() => null)]);
+      if (killed === null) child.kill('SIGKILL');
+      await exited;
+    }
+    children.delete(child);
+  };
+
+  try {
+    let port = opts.fixedPort;
+    if (port === undefined) {
+      const got = await Promise.race([portSeen, exited, sleep(opts.portLineTimeoutMs).then(() => 'timeout')]);
+      if (typeof got !== 'number') {
+        throw new Error(`${opts.name}: no "listening on http://127.0.0.1:<port>" line (${got})`);
+      }
+      port = got;
+    }
+    const deadline = Date.now() + opts.startTimeoutMs;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`${opts.name}: exited during startup`);
+      if ((await getStatus(port, '/readyz')) === 200) break;
+      if (Date.now() > deadline)
+        throw new Error(`${opts.name}: /readyz not 200 after ${opts.startTimeoutMs} ms`);
+      await sleep(100);
+    }
+    return {
+      name: opts.name,
+      port,
+      pid: /** @type {number} */ (child.pid),
+      secret: opts.secret,
+      output,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    const e = /** @type {Error} */ (err);
+    e.message += `\n--- ${opts.name} output (last lines) ---\n${output()}`;
+    throw e;
+  }
+}
+
+/** @returns {Promise<RunningServer>} */
+export function startReference() {
+  return spawnServer({
+    name: 'reference',
+    script: REFERENCE_SCRIPT,
+    env: { REF_PORT: '0' },
+    secret: 'reference',
+    startTimeoutMs: 15000,
+    portLineTimeoutMs: 10000,
+  });
+}
+
+/**
+ * Starts Beacon from apps/beacon/dist/main.js with a fresh data dir and a random dev secret. Tries
+ * BEACON_PORT=0 first; if no port line shows up, retries once with a free port picked here.
+ * @param {string} [main]
+ * @returns {Promise<RunningServer>}
+ */
+export async function startBeacon(main = BEACON_MAIN) {
+  const secret = randomBytes(24).toString('hex');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-bench-'));
+  tempDirs.add(dataDir);
+  const env = {
+    BEACON_DATA_DIR: dataDir,
+    BEACON_DEV_APP_KEY: 'bench',
+    BEACON_DEV_APP_SECRET: secret,
+    BEACON_LOG_LEVEL: 'warn',
+  };
+  const base = { name: 'beacon', script: main, secret, startTimeoutMs: 60000, portLineTimeoutMs: 30000 };
+  let server;
+  try {
+    server = await spawnServer({ ...base, env: { ...env, BEACON_PORT: '0' } });
+  } catch (err) {
+    if (!/no "listening on/.test(String(err))) throw err;
+    process.stderr.write(
+      `[bench] beacon printed no port line with BEACON_PORT=0; retrying on a fixed port\n`,
+    );
+    const port = await freePort();
+    server = await spawnServer({ ...base, env: { ...env, BEACON_PORT: String(port) }, fixedPort: port });
+  }
+  const stop = server.stop;
+  server.stop = async () => {
+    await stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    tempDirs.delete(dataDir);
+  };
+  return server;
+}
+
+let clkTck = 0;
+function ticksPerSecond() {
+  if (clkTck === 0) {
+    try {
+      clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clkTck = 100;
+    }
+  }
+  return clkTck;
+}
+
+/**
+ * @typedef {{ name: string, ppid: number, ticks: number }} ProcStat
+ * @typedef {Map<number, ProcStat>} ProcSnapshot
+ */
+
+/**
+ * user+system clock ticks of every process, from /proc (an empty map where /proc is absent).
+ * @returns {ProcSnapshot}
+ */
+export function procSnapshot() {
+  /** @type {ProcSnapshot} */
+  const snap = new Map();
+  let entries;
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return snap;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const close = stat.lastIndexOf(')');
+    const f = stat.slice(close + 2).split(' ');
+    snap.set(Number(e), {
+      name: stat.slice(stat.indexOf('(') + 1, close),
+      ppid: Number(f[1]),
+      ticks: Number(f[11]) + Number(f[12]),
+    });
+  }
+  return snap;
+}
+
+/**
+ * `pid` and its descendants in a snapshot.
+ * @param {ProcSnapshot} snap
+ * @param {number} pid
+ * @returns {Set<number>}
+ */
+export function processTree(snap, pid) {
+  /** @type {Map<number, number[]>} */
+  const kids = new Map();
+  for (const [p, s] of snap) {
+    const list = kids.get(s.ppid);
+    if (list) list.push(p);
+    else kids.set(s.ppid, [p]);
+  }
+  const tree = new Set();
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = /** @type {number} */ (stack.pop());
+    tree.add(p);
+    for (const k of kids.get(p) ?? []) stack.push(k);
+  }
+  return tree;
+}
+
+/**
+ * CPU seconds used between two snapshots by the processes `select` keeps, and the busiest of them.
+ * @param {ProcSnapshot} a
+ * @param {ProcSnapshot} b
+ * @param {(pid: number) => boolean} select
+ * @returns {{ seconds: number, top: { pid: number, name: string, seconds: number }[] }}
+ */
+export function cpuBetween(a, b, select) {
+  const t = ticksPerSecond();
+  let ticks = 0;
+  /** @type {{ pid: number, name: string, seconds: number }[]} */
+  const all = [];
+  for (const [pid, s] of b) {
+    if (!select(pid)) continue;
+    const d = s.ticks - (a.get(pid)?.ticks ?? 0);
+    if (d <= 0) continue;
+    ticks += d;
+    all.push({ pid, name: s.name, seconds: d / t });
+  }
+  all.sort((x, y) => y.seconds - x.seconds);
+  return { seconds: ticks / t, top: all.slice(0, 3) };
+}
+
+/** CPU seconds used so far by this (bench) process, all threads. */
+export function selfCpuSeconds() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/**
+ * Machine-wide CPU seconds from /proc/stat (all CPUs summed): busy (everything but idle and iowait),
+ * softirq (network stack work done outside any process's account) and steal. Zeros where /proc is absent.
+ * @returns {{ busy: number, softirq: number, steal: number }}
+ */
+export function machineCpuSeconds() {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = f;
+    const t = ticksPerSecond();
+    return {
+      busy: (user + nice + system + irq + softirq + steal) / t,
+      softirq: softirq / t,
+      steal: (steal ?? 0) / t,
+    };
+  } catch {
+    return { busy: 0, softirq: 0, steal: 0 };
+  }
+}
+
+/**
+ * Waits (bounded) for a quiet machine: a 1 s window in which everything else together used less than
+ * `maxCores` of CPU. Other people's builds and tests skew a 2-core benchmark badly.
+ * @param {number} maxSeconds
+ * @param {number} [maxCores]
+ * @returns {Promise<{ quiet: boolean, waitedSeconds: number, lastBusy: number }>}
+ */
+export async function waitForQuietMachine(maxSeconds, maxCores = 0.3) {
+  const start = Date.now();
+  let lastBusy = NaN;
+  while (Date.now() - start <= maxSeconds * 1000) {
+    const a = machineCpuSeconds();
+    const t = Date.now();
+    await new Promise((r) => setTimeout(r, 1000));
+    lastBusy = (machineCpuSeconds().busy - a.busy) / ((Date.now() - t) / 1000);
+    if (lastBusy < maxCores) return { quiet: true, waitedSeconds: (Date.now() - start) / 1000, lastBusy };
+  }
+  return { quiet: false, waitedSeconds: (Date.now() - start) / 1000, lastBusy };
+}
