@@ -22,9 +22,13 @@ function generate(into) {
     });
     rmSync(into, { recursive: true, force: true });
     cpSync(join(work, 'libs/contracts/src/gen'), into, { recursive: true });
-    execFileSync(join(root, 'node_modules/.bin/prettier'), ['--write', '--log-level', 'warn', into], {
-      stdio: 'inherit',
-    });
+    execFileSync(
+      join(root, 'node_modules/.bin/prettier'),
+      ['--write', '--log-level', 'warn', '--config', join(root, '.prettierrc.json'), into],
+      {
+        stdio: 'inherit',
+      },
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -22,7 +22,10 @@ export interface TestBeacon extends RunningBeacon {
 }
 
 /** Boots the real single-process platform in this process: real HTTP and WebSocket on 127.0.0.1:0, SQLite in a temp dir. */
-export async function startTestBeacon(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestBeacon> {
+export async function startTestBeacon(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestBeacon> {
   const dataDir = mkdtempSync(join(tmpdir(), 'beacon-test-'));
   const config = loadConfig({
     BEACON_PORT: '0',
