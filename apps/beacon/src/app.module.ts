@@ -6,8 +6,8 @@ import { APP_AUTHENTICATOR, AUDIT_SINK, PushApiModule } from '@beacon/push-api';
 import { LocalRouter, ROUTER } from '@beacon/routing';
 import { CachedAuthenticator } from './cached-authenticator.js';
 import type { BeaconConfig } from './config.js';
-import { HealthController } from './health.controller.js';
-import { BEACON_CONFIG, READINESS, type Readiness } from './tokens.js';
+import { HealthController, READINESS, type Readiness } from '@beacon/ops';
+import { BEACON_CONFIG } from './tokens.js';
 
 /** The ports every part needs, bound once for the single-process platform. */
 @Global()

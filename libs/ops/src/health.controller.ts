@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { MetricsRegistry } from '@beacon/metrics';
-import { READINESS, type Readiness } from './tokens.js';
+import { READINESS, type Readiness } from './readiness.js';
 
 /** Liveness, readiness and Prometheus metrics; no auth (bind or firewall them as operations require). */
 @Controller()
@@ -21,7 +21,7 @@ export class HealthController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<{ status: string; checks: Record<string, string> }> {
     const checks = await this.readiness.check();
-    const ready = Object.values(checks).every((v) => v === 'ok');
+    const ready = Object.values(checks).every((v) => !v.startsWith('error'));
     if (!ready) res.status(503);
     return { status: ready ? 'ready' : 'not_ready', checks };
   }
