@@ -4,7 +4,7 @@ const lib = (name: string): string => fileURLToPath(new URL(`./libs/${name}/src/
 
 /** Tests run against the libs' sources, through their entry points, exactly as the apps import them. */
 export const aliases = Object.fromEntries(
-  ['contracts', 'protocol', 'metrics', 'ops', 'routing', 'gateway', 'persistence', 'push-api'].map((n) => [
+  ['contracts', 'protocol', 'metrics', 'ops', 'routing', 'cluster', 'gateway', 'persistence', 'push-api', 'topic-service'].map((n) => [
     `@beacon/${n}`,
     lib(n),
   ]),

@@ -105,18 +105,30 @@ describe('Hub', () => {
 
   it('reports interest changes and releases everything on remove', () => {
     const hub = new Hub('n1', 1 << 20, new MetricsRegistry());
-    const interest = vi.fn();
-    hub.events = { slowConsumer: vi.fn(), kick: vi.fn(), interest };
+    const calls: unknown[][] = [];
+    hub.watchInterest({
+      topicInterest: (...a) => calls.push(['topic', ...a]),
+      userInterest: (...a) => calls.push(['user', ...a]),
+    });
     const a = fakeConn('c1', 'A', 'u');
     hub.add(a.conn);
     hub.subscribe(a.conn, ['x', 'y', 'x']);
+    expect(hub.interest()).toEqual({
+      topics: [
+        { appId: 'A', key: 'x', count: 1 },
+        { appId: 'A', key: 'y', count: 1 },
+      ],
+      users: [{ appId: 'A', key: 'u', count: 1 }],
+    });
     hub.remove(a.conn);
     hub.remove(a.conn);
-    expect(interest.mock.calls).toEqual([
-      ['A', 'x', 1],
-      ['A', 'y', 1],
-      ['A', 'x', 0],
-      ['A', 'y', 0],
+    expect(calls).toEqual([
+      ['user', 'A', 'u', 1],
+      ['topic', 'A', 'x', 1],
+      ['topic', 'A', 'y', 1],
+      ['topic', 'A', 'x', 0],
+      ['topic', 'A', 'y', 0],
+      ['user', 'A', 'u', 0],
     ]);
     expect(hub.connectionCount()).toBe(0);
     expect(hub.presence('A', 'u')).toBe(0);

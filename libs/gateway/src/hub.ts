@@ -1,6 +1,14 @@
 import { encodeMessage } from '@beacon/protocol';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
-import type { DisconnectTarget, GatewayNode, Outbound, Target, TopicCount } from '@beacon/routing';
+import type {
+  DisconnectTarget,
+  GatewayNode,
+  InterestCount,
+  InterestListener,
+  Outbound,
+  Target,
+  TopicCount,
+} from '@beacon/routing';
 import { ConnState, type Connection } from './connection.js';
 import { frameText } from './ws-frame.js';
 
@@ -16,8 +24,6 @@ export interface HubEvents {
   slowConsumer(conn: Connection, bufferedBytes: number): void;
   /** A push-API disconnect; the gateway closes the connection with 4010. */
   kick(conn: Connection): void;
-  /** A topic's local subscriber count changed (for cluster routing). */
-  interest?(appId: string, topic: string, subscribers: number): void;
 }
 
 /**
@@ -34,6 +40,7 @@ export class Hub implements GatewayNode {
   private readonly messages: Counter;
   private readonly skipped: Counter;
   events: HubEvents | undefined;
+  private listener: InterestListener | undefined;
 
   constructor(
     readonly nodeId: string,
@@ -66,7 +73,10 @@ export class Hub implements GatewayNode {
     }
     app.conns.add(conn);
     this.clients.set(conn.id, conn);
-    if (conn.userId !== null) addTo(app.users, conn.userId, conn);
+    if (conn.userId !== null) {
+      const n = addTo(app.users, conn.userId, conn);
+      this.listener?.userInterest(conn.appId, conn.userId, n);
+    }
   }
 
   /** Removes a connection and all its subscriptions. Idempotent. */
@@ -77,7 +87,10 @@ export class Hub implements GatewayNode {
     if (app === undefined) return;
     for (const topic of conn.topics) this.dropSubscriber(app, conn.appId, topic, conn);
     conn.topics.clear();
-    if (conn.userId !== null) removeFrom(app.users, conn.userId, conn);
+    if (conn.userId !== null) {
+      const n = removeFrom(app.users, conn.userId, conn);
+      if (n >= 0) this.listener?.userInterest(conn.appId, conn.userId, n);
+    }
     app.conns.delete(conn);
     if (app.conns.size === 0) this.apps.delete(conn.appId);
   }
@@ -101,7 +114,7 @@ export class Hub implements GatewayNode {
       if (conn.topics.has(topic)) continue;
       conn.topics.add(topic);
       const n = addTo(app.topics, topic, conn);
-      this.events?.interest?.(conn.appId, topic, n);
+      this.listener?.topicInterest(conn.appId, topic, n);
     }
   }
 
@@ -217,13 +230,27 @@ export class Hub implements GatewayNode {
     for (const [topic, set] of app.topics) yield { topic, subscribers: set.size };
   }
 
+  interest(): { topics: InterestCount[]; users: InterestCount[] } {
+    const topics: InterestCount[] = [];
+    const users: InterestCount[] = [];
+    for (const [appId, app] of this.apps) {
+      for (const [key, set] of app.topics) topics.push({ appId, key, count: set.size });
+      for (const [key, set] of app.users) users.push({ appId, key, count: set.size });
+    }
+    return { topics, users };
+  }
+
+  watchInterest(listener: InterestListener | undefined): void {
+    this.listener = listener;
+  }
+
   presence(appId: string, userId: string): number {
     return this.apps.get(appId)?.users.get(userId)?.size ?? 0;
   }
 
   private dropSubscriber(app: AppSpace, appId: string, topic: string, conn: Connection): void {
     const n = removeFrom(app.topics, topic, conn);
-    if (n >= 0) this.events?.interest?.(appId, topic, n);
+    if (n >= 0) this.listener?.topicInterest(appId, topic, n);
   }
 }
 

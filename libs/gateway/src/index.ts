@@ -7,3 +7,4 @@ export { permissionHooks } from './hook-chain.js';
 export * from './hooks.js';
 export { BeaconWsAdapter } from './ws.adapter.js';
 export { frameText } from './ws-frame.js';
+export { gatewayLimitsEnv, gatewayLimitsFrom } from './limits.env.js';

@@ -1,2 +1,3 @@
 export { HealthController } from './health.controller.js';
 export * from './readiness.js';
+export * from './log-levels.js';

@@ -40,6 +40,19 @@ export interface Presence {
   connections: number;
 }
 
+export interface InterestCount {
+  appId: string;
+  /** A topic, or a user id. */
+  key: string;
+  count: number;
+}
+
+/** Told when a node's interest changes: a topic's local subscriber count, a user's local connections. */
+export interface InterestListener {
+  topicInterest(appId: string, topic: string, count: number): void;
+  userInterest(appId: string, userId: string, count: number): void;
+}
+
 /** What a gateway node offers the router. Everything here is synchronous and node-local. */
 export interface GatewayNode {
   readonly nodeId: string;
@@ -50,6 +63,9 @@ export interface GatewayNode {
   topics(appId: string): IterableIterator<TopicCount>;
   presence(appId: string, userId: string): number;
   connectionCount(appId?: string): number;
+  /** The node's whole interest, for a router that needs it (a cluster link sends it on every attach). */
+  interest(): { topics: InterestCount[]; users: InterestCount[] };
+  watchInterest(listener: InterestListener | undefined): void;
 }
 
 export interface Router {

@@ -6,7 +6,20 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
-import type { handleBidiStreamingCall, handleUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  Client,
+  type ClientDuplexStream,
+  type ClientOptions,
+  type ClientUnaryCall,
+  type handleBidiStreamingCall,
+  type handleUnaryCall,
+  makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 
 export const protobufPackage = 'beacon.cluster.v1';
 
@@ -3244,6 +3257,140 @@ export interface TopicServiceServer extends UntypedServiceImplementation {
   presence: handleUnaryCall<PresenceRequest, PresenceReply>;
   clusterStats: handleUnaryCall<ClusterStatsRequest, ClusterStatsReply>;
 }
+
+export interface TopicServiceClient extends Client {
+  /**
+   * One long-lived stream per gateway. The first message must be `register`, the second a full
+   * `snapshot` of the gateway's interest; then `delta`s, client `publish`es, `heartbeat`s and
+   * command `result`s. The topic-service sends `registered`, then deliveries for topics and users
+   * the gateway has subscribers for, and commands.
+   */
+  attach(): ClientDuplexStream<GatewayMessage, RouterMessage>;
+  attach(options: Partial<CallOptions>): ClientDuplexStream<GatewayMessage, RouterMessage>;
+  attach(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<GatewayMessage, RouterMessage>;
+  /** Push API operations, cluster-wide. */
+  publish(
+    request: PublishRequest,
+    callback: (error: ServiceError | null, response: PublishReply) => void,
+  ): ClientUnaryCall;
+  publish(
+    request: PublishRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PublishReply) => void,
+  ): ClientUnaryCall;
+  publish(
+    request: PublishRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PublishReply) => void,
+  ): ClientUnaryCall;
+  send(
+    request: SendRequest,
+    callback: (error: ServiceError | null, response: SendReply) => void,
+  ): ClientUnaryCall;
+  send(
+    request: SendRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SendReply) => void,
+  ): ClientUnaryCall;
+  send(
+    request: SendRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SendReply) => void,
+  ): ClientUnaryCall;
+  disconnect(
+    request: DisconnectRequest,
+    callback: (error: ServiceError | null, response: DisconnectReply) => void,
+  ): ClientUnaryCall;
+  disconnect(
+    request: DisconnectRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DisconnectReply) => void,
+  ): ClientUnaryCall;
+  disconnect(
+    request: DisconnectRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DisconnectReply) => void,
+  ): ClientUnaryCall;
+  topicSubscribers(
+    request: TopicSubscribersRequest,
+    callback: (error: ServiceError | null, response: TopicSubscribersReply) => void,
+  ): ClientUnaryCall;
+  topicSubscribers(
+    request: TopicSubscribersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TopicSubscribersReply) => void,
+  ): ClientUnaryCall;
+  topicSubscribers(
+    request: TopicSubscribersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TopicSubscribersReply) => void,
+  ): ClientUnaryCall;
+  listTopics(
+    request: ListTopicsRequest,
+    callback: (error: ServiceError | null, response: ListTopicsReply) => void,
+  ): ClientUnaryCall;
+  listTopics(
+    request: ListTopicsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTopicsReply) => void,
+  ): ClientUnaryCall;
+  listTopics(
+    request: ListTopicsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTopicsReply) => void,
+  ): ClientUnaryCall;
+  presence(
+    request: PresenceRequest,
+    callback: (error: ServiceError | null, response: PresenceReply) => void,
+  ): ClientUnaryCall;
+  presence(
+    request: PresenceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PresenceReply) => void,
+  ): ClientUnaryCall;
+  presence(
+    request: PresenceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PresenceReply) => void,
+  ): ClientUnaryCall;
+  clusterStats(
+    request: ClusterStatsRequest,
+    callback: (error: ServiceError | null, response: ClusterStatsReply) => void,
+  ): ClientUnaryCall;
+  clusterStats(
+    request: ClusterStatsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ClusterStatsReply) => void,
+  ): ClientUnaryCall;
+  clusterStats(
+    request: ClusterStatsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ClusterStatsReply) => void,
+  ): ClientUnaryCall;
+}
+
+export const TopicServiceClient = makeGenericClientConstructor(
+  TopicServiceService,
+  'beacon.cluster.v1.TopicService',
+) as unknown as {
+  new (
+    address: string,
+    credentials: ChannelCredentials,
+    options?: Partial<ClientOptions>,
+  ): TopicServiceClient;
+  service: typeof TopicServiceService;
+  serviceName: string;
+};
 
 function bytesFromBase64(b64: string): Uint8Array {
   return Uint8Array.from(globalThis.Buffer.from(b64, 'base64'));

@@ -6,7 +6,18 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
-import type { handleUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  Client,
+  type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
+  makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 
 export const protobufPackage = 'beacon.push.v1';
 
@@ -1398,6 +1409,153 @@ export interface PushServiceServer extends UntypedServiceImplementation {
   topicSubscribers: handleUnaryCall<TopicSubscribersRequest, TopicsReply>;
   listTopics: handleUnaryCall<ListTopicsRequest, TopicsReply>;
 }
+
+export interface PushServiceClient extends Client {
+  publish(
+    request: PublishRequest,
+    callback: (error: ServiceError | null, response: PublishReply) => void,
+  ): ClientUnaryCall;
+  publish(
+    request: PublishRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PublishReply) => void,
+  ): ClientUnaryCall;
+  publish(
+    request: PublishRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PublishReply) => void,
+  ): ClientUnaryCall;
+  broadcast(
+    request: DirectRequest,
+    callback: (error: ServiceError | null, response: DirectReply) => void,
+  ): ClientUnaryCall;
+  broadcast(
+    request: DirectRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DirectReply) => void,
+  ): ClientUnaryCall;
+  broadcast(
+    request: DirectRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DirectReply) => void,
+  ): ClientUnaryCall;
+  sendToUser(
+    request: UserDirectRequest,
+    callback: (error: ServiceError | null, response: DirectReply) => void,
+  ): ClientUnaryCall;
+  sendToUser(
+    request: UserDirectRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DirectReply) => void,
+  ): ClientUnaryCall;
+  sendToUser(
+    request: UserDirectRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DirectReply) => void,
+  ): ClientUnaryCall;
+  sendToClient(
+    request: ClientDirectRequest,
+    callback: (error: ServiceError | null, response: DirectReply) => void,
+  ): ClientUnaryCall;
+  sendToClient(
+    request: ClientDirectRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DirectReply) => void,
+  ): ClientUnaryCall;
+  sendToClient(
+    request: ClientDirectRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DirectReply) => void,
+  ): ClientUnaryCall;
+  disconnectUser(
+    request: UserRequest,
+    callback: (error: ServiceError | null, response: DisconnectReply) => void,
+  ): ClientUnaryCall;
+  disconnectUser(
+    request: UserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DisconnectReply) => void,
+  ): ClientUnaryCall;
+  disconnectUser(
+    request: UserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DisconnectReply) => void,
+  ): ClientUnaryCall;
+  disconnectClient(
+    request: ClientRequest,
+    callback: (error: ServiceError | null, response: DisconnectReply) => void,
+  ): ClientUnaryCall;
+  disconnectClient(
+    request: ClientRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DisconnectReply) => void,
+  ): ClientUnaryCall;
+  disconnectClient(
+    request: ClientRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DisconnectReply) => void,
+  ): ClientUnaryCall;
+  presence(
+    request: UserRequest,
+    callback: (error: ServiceError | null, response: PresenceReply) => void,
+  ): ClientUnaryCall;
+  presence(
+    request: UserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PresenceReply) => void,
+  ): ClientUnaryCall;
+  presence(
+    request: UserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PresenceReply) => void,
+  ): ClientUnaryCall;
+  topicSubscribers(
+    request: TopicSubscribersRequest,
+    callback: (error: ServiceError | null, response: TopicsReply) => void,
+  ): ClientUnaryCall;
+  topicSubscribers(
+    request: TopicSubscribersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TopicsReply) => void,
+  ): ClientUnaryCall;
+  topicSubscribers(
+    request: TopicSubscribersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TopicsReply) => void,
+  ): ClientUnaryCall;
+  listTopics(
+    request: ListTopicsRequest,
+    callback: (error: ServiceError | null, response: TopicsReply) => void,
+  ): ClientUnaryCall;
+  listTopics(
+    request: ListTopicsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TopicsReply) => void,
+  ): ClientUnaryCall;
+  listTopics(
+    request: ListTopicsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TopicsReply) => void,
+  ): ClientUnaryCall;
+}
+
+export const PushServiceClient = makeGenericClientConstructor(
+  PushServiceService,
+  'beacon.push.v1.PushService',
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): PushServiceClient;
+  service: typeof PushServiceService;
+  serviceName: string;
+};
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

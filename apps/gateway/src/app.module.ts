@@ -1,0 +1,63 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { GatewayLink } from '@beacon/cluster';
+import { APP_DIRECTORY, CachedAppDirectory, GatewayModule } from '@beacon/gateway';
+import { MetricsRegistry } from '@beacon/metrics';
+import { HealthController, READINESS, type Readiness } from '@beacon/ops';
+import type { Persistence } from '@beacon/persistence';
+import { ROUTER } from '@beacon/routing';
+import type { GatewayConfig } from './config.js';
+
+@Global()
+@Module({})
+class GatewayCoreModule {
+  static forRoot(
+    persistence: Persistence,
+    metrics: MetricsRegistry,
+    link: GatewayLink,
+    ttlMs: number,
+  ): DynamicModule {
+    const readiness: Readiness = {
+      async check() {
+        let database = 'ok';
+        try {
+          await persistence.apps.findByKey('__readyz__');
+        } catch (err) {
+          database = `error: ${err instanceof Error ? err.message : String(err)}`;
+        }
+        // Detached from the topic-service the gateway still serves its clients: degraded, not down.
+        return { database, topicService: link.isAttached ? 'ok' : 'degraded: detached, reconnecting' };
+      },
+    };
+    return {
+      module: GatewayCoreModule,
+      providers: [
+        { provide: MetricsRegistry, useValue: metrics },
+        { provide: ROUTER, useValue: link },
+        { provide: APP_DIRECTORY, useValue: new CachedAppDirectory(persistence.apps, ttlMs) },
+        { provide: READINESS, useValue: readiness },
+      ],
+      exports: [MetricsRegistry, ROUTER, APP_DIRECTORY, READINESS],
+    };
+  }
+}
+
+/** A gateway of the split deployment: the gateway module, linked to the topic-service, and health. */
+@Module({})
+export class GatewayAppModule {
+  static forRoot(
+    config: GatewayConfig,
+    persistence: Persistence,
+    nodeId: string,
+    metrics: MetricsRegistry,
+    link: GatewayLink,
+  ): DynamicModule {
+    return {
+      module: GatewayAppModule,
+      imports: [
+        GatewayCoreModule.forRoot(persistence, metrics, link, config.appCacheTtlMs),
+        GatewayModule.forRoot({ nodeId, limits: config.limits, sweepIntervalMs: config.sweepIntervalMs }),
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { GatewayLink } from '@beacon/cluster';
+import { BeaconWsAdapter } from '@beacon/gateway';
+import { MetricsRegistry } from '@beacon/metrics';
+import { nestLogLevels } from '@beacon/ops';
+import { Persistence } from '@beacon/persistence';
+import { newNodeId } from '@beacon/routing';
+import { GatewayAppModule } from './app.module.js';
+import { ConfigError, loadConfig } from './config.js';
+
+/** A gateway of the split deployment: client WebSockets here, routing through the topic-service. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  // Gateways read apps and secrets; migrations are the push API's (or the CLI's) job.
+  const persistence = await Persistence.open({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    secretKey: config.secretKey,
+  });
+  const nodeId = newNodeId();
+  const metrics = new MetricsRegistry();
+  const link = new GatewayLink(
+    {
+      topicServiceUrl: config.topicServiceUrl,
+      nodeId,
+      address: config.publicUrl ?? `${config.host}:${config.port}`,
+      maxBufferedPublishes: config.publishBuffer,
+    },
+    metrics,
+  );
+  const app = await NestFactory.create<NestExpressApplication>(
+    GatewayAppModule.forRoot(config, persistence, nodeId, metrics, link),
+    { bodyParser: false, logger: nestLogLevels(config.logLevel) },
+  );
+  app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
+  await app.listen(config.port, config.host);
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  process.stdout.write(
+    `gateway ${nodeId} listening on http://${host}:${port}; topic-service ${config.topicServiceUrl}\n`,
+  );
+
+  let closing = false;
+  const shutdown = (): void => {
+    if (closing) return;
+    closing = true;
+    app
+      .close()
+      .then(() => persistence.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

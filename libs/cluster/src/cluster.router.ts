@@ -1,0 +1,143 @@
+import { cluster } from '@beacon/contracts';
+import {
+  credentials,
+  Metadata,
+  type CallOptions,
+  type ClientUnaryCall,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import type {
+  DirectReceipt,
+  DisconnectTarget,
+  GatewayNode,
+  Presence,
+  PublishReceipt,
+  Router,
+  Target,
+  TopicCount,
+} from '@beacon/routing';
+import { targetToProto } from './convert.js';
+
+export interface ClusterRouterOptions {
+  /** host:port of the topic-service. */
+  topicServiceUrl: string;
+  /** Deadline of each call. */
+  deadlineMs?: number;
+}
+
+type Unary<Req, Res> = (
+  req: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  cb: (err: ServiceError | null, res: Res) => void,
+) => ClientUnaryCall;
+
+/** Keep-alive pings so a dead topic-service is noticed even when no call is in flight. */
+export const CHANNEL_OPTIONS = {
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.initial_reconnect_backoff_ms': 200,
+  'grpc.max_reconnect_backoff_ms': 2_000,
+};
+
+/**
+ * The push API's Router in the split deployment: every operation is one unary call to the
+ * topic-service, which knows the whole cluster. A failed call rejects; the push API answers 503.
+ */
+export class ClusterRouter implements Router {
+  readonly client: cluster.TopicServiceClient;
+  private readonly deadlineMs: number;
+
+  constructor(options: ClusterRouterOptions) {
+    this.client = new cluster.TopicServiceClient(
+      options.topicServiceUrl,
+      credentials.createInsecure(),
+      CHANNEL_OPTIONS,
+    );
+    this.deadlineMs = options.deadlineMs ?? 5_000;
+  }
+
+  attach(_node: GatewayNode): void {
+    throw new Error('ClusterRouter has no local gateway; gateways use GatewayLink');
+  }
+
+  detach(_node: GatewayNode): void {}
+
+  async publish(appId: string, topics: readonly string[], dataJson: string): Promise<PublishReceipt> {
+    const r = await this.call(this.client.publish, {
+      appId,
+      topics: [...topics],
+      dataJson: Buffer.from(dataJson),
+    });
+    return { id: r.id, ts: r.ts };
+  }
+
+  sendToUser(appId: string, userId: string, dataJson: string, topic?: string): Promise<DirectReceipt> {
+    return this.send(appId, { kind: 'user', userId }, dataJson, topic);
+  }
+
+  sendToClient(appId: string, clientId: string, dataJson: string, topic?: string): Promise<DirectReceipt> {
+    return this.send(appId, { kind: 'client', clientId }, dataJson, topic);
+  }
+
+  broadcast(appId: string, dataJson: string, topic?: string): Promise<DirectReceipt> {
+    return this.send(appId, { kind: 'broadcast' }, dataJson, topic);
+  }
+
+  async disconnect(appId: string, target: DisconnectTarget): Promise<number> {
+    const r = await this.call(this.client.disconnect, { appId, ...target });
+    return r.disconnected;
+  }
+
+  async topicSubscribers(appId: string, topic: string): Promise<number> {
+    const r = await this.call(this.client.topicSubscribers, { appId, topics: [topic] });
+    return r.topics[0]?.subscribers ?? 0;
+  }
+
+  async topics(appId: string, opts: { prefix?: string; limit?: number } = {}): Promise<TopicCount[]> {
+    const r = await this.call(this.client.listTopics, {
+      appId,
+      prefix: opts.prefix ?? '',
+      limit: opts.limit ?? 0,
+    });
+    return r.topics;
+  }
+
+  async presence(appId: string, userId: string): Promise<Presence> {
+    const r = await this.call(this.client.presence, { appId, userId });
+    return { online: r.online, connections: r.connections };
+  }
+
+  async clusterStats(): Promise<cluster.ClusterStatsReply> {
+    return this.call(this.client.clusterStats, {});
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private async send(
+    appId: string,
+    target: Target,
+    dataJson: string,
+    topic?: string,
+  ): Promise<DirectReceipt> {
+    const req: cluster.SendRequest = {
+      appId,
+      target: targetToProto(target),
+      dataJson: Buffer.from(dataJson),
+    };
+    if (topic !== undefined) req.topic = topic;
+    const r = await this.call(this.client.send, req);
+    return { id: r.id, ts: r.ts, delivered: r.delivered };
+  }
+
+  private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      method.call(this.client, req, new Metadata(), { deadline: Date.now() + this.deadlineMs }, (err, res) =>
+        err === null ? resolve(res) : reject(err),
+      );
+    });
+  }
+}
