@@ -1,0 +1,65 @@
+import type { LogLevel } from '@nestjs/common';
+import { z } from 'zod';
+
+const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
+
+/** Every setting of the topic-service; docs/topic-service.md lists them all. */
+const Env = z.object({
+  BEACON_TOPIC_SERVICE_HOST: z.string().min(1).default('0.0.0.0'),
+  // A real port, never 0: gateways reconnect to the same address after a restart.
+  BEACON_TOPIC_SERVICE_PORT: int(7070, 1).pipe(z.number().max(65535)),
+  BEACON_HEARTBEAT_INTERVAL_MS: int(2000, 10),
+  BEACON_LIVENESS_TIMEOUT_MS: int(6000, 20),
+  BEACON_COMMAND_TIMEOUT_MS: int(2000, 10),
+  BEACON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type TopicServiceLogLevel = z.infer<typeof Env>['BEACON_LOG_LEVEL'];
+
+export interface TopicServiceConfig {
+  host: string;
+  port: number;
+  heartbeatIntervalMs: number;
+  livenessTimeoutMs: number;
+  commandTimeoutMs: number;
+  logLevel: TopicServiceLogLevel;
+}
+
+export class ConfigError extends Error {}
+
+const LEVELS: Record<TopicServiceLogLevel, LogLevel[]> = {
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  warn: ['fatal', 'error', 'warn'],
+  error: ['fatal', 'error'],
+};
+
+export function nestLogLevels(level: TopicServiceLogLevel): LogLevel[] {
+  return LEVELS[level];
+}
+
+/** Parses the environment once at boot; every bad variable is reported in one error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TopicServiceConfig {
+  const parsed = Env.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  // Checked even when other variables are bad, so every problem is listed at once.
+  const interval = Env.shape.BEACON_HEARTBEAT_INTERVAL_MS.safeParse(env.BEACON_HEARTBEAT_INTERVAL_MS);
+  const timeout = Env.shape.BEACON_LIVENESS_TIMEOUT_MS.safeParse(env.BEACON_LIVENESS_TIMEOUT_MS);
+  if (interval.success && timeout.success && timeout.data <= interval.data) {
+    problems.push('  BEACON_LIVENESS_TIMEOUT_MS: must be larger than BEACON_HEARTBEAT_INTERVAL_MS');
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.BEACON_TOPIC_SERVICE_HOST,
+    port: e.BEACON_TOPIC_SERVICE_PORT,
+    heartbeatIntervalMs: e.BEACON_HEARTBEAT_INTERVAL_MS,
+    livenessTimeoutMs: e.BEACON_LIVENESS_TIMEOUT_MS,
+    commandTimeoutMs: e.BEACON_COMMAND_TIMEOUT_MS,
+    logLevel: e.BEACON_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,72 @@
+import { Catch, Controller, Inject, UseFilters, type RpcExceptionFilter } from '@nestjs/common';
+import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
+import { throwError, type Observable } from 'rxjs';
+import type { cluster } from '@beacon/contracts';
+import { GrpcGatewayLink, type AttachCall } from './grpc-gateway-link.js';
+import { TopicRouter } from './topic-router.js';
+import { TopicServiceException } from './topic-service.exception.js';
+
+/** The one place TopicServiceException codes become gRPC statuses for unary replies. */
+@Catch(TopicServiceException)
+export class TopicServiceExceptionFilter implements RpcExceptionFilter<TopicServiceException> {
+  catch(e: TopicServiceException): Observable<never> {
+    return throwError(() => ({ code: e.grpcStatus, message: e.message, details: e.message }));
+  }
+}
+
+/** gRPC adapter of the TopicRouter: no logic here beyond wiring calls to the router. */
+@Controller()
+@UseFilters(TopicServiceExceptionFilter)
+export class TopicServiceController {
+  constructor(@Inject(TopicRouter) private readonly router: TopicRouter) {}
+
+  @GrpcStreamCall('TopicService', 'Attach')
+  attach(call: AttachCall): void {
+    const link = new GrpcGatewayLink(call);
+    const session = this.router.attach(link);
+    const gone = (): void => {
+      link.markGone();
+      session.ended();
+    };
+    call.on('data', (m: cluster.GatewayMessage) => session.receive(m));
+    call.on('end', () => session.ended());
+    call.on('error', gone);
+    call.on('cancelled', gone);
+    call.on('close', () => session.ended());
+  }
+
+  @GrpcMethod('TopicService', 'Publish')
+  publish(req: cluster.PublishRequest): cluster.PublishReply {
+    return this.router.publish(req);
+  }
+
+  @GrpcMethod('TopicService', 'Send')
+  send(req: cluster.SendRequest): Promise<cluster.SendReply> {
+    return this.router.send(req);
+  }
+
+  @GrpcMethod('TopicService', 'Disconnect')
+  disconnect(req: cluster.DisconnectRequest): Promise<cluster.DisconnectReply> {
+    return this.router.disconnect(req);
+  }
+
+  @GrpcMethod('TopicService', 'TopicSubscribers')
+  topicSubscribers(req: cluster.TopicSubscribersRequest): cluster.TopicSubscribersReply {
+    return this.router.topicSubscribers(req);
+  }
+
+  @GrpcMethod('TopicService', 'ListTopics')
+  listTopics(req: cluster.ListTopicsRequest): cluster.ListTopicsReply {
+    return this.router.listTopics(req);
+  }
+
+  @GrpcMethod('TopicService', 'Presence')
+  presence(req: cluster.PresenceRequest): cluster.PresenceReply {
+    return this.router.presence(req);
+  }
+
+  @GrpcMethod('TopicService', 'ClusterStats')
+  clusterStats(): cluster.ClusterStatsReply {
+    return this.router.clusterStats();
+  }
+}

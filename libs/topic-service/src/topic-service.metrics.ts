@@ -1,0 +1,20 @@
+import type { Counter, MetricsRegistry } from '@beacon/metrics';
+
+const P = 'beacon_topic_service_';
+
+/** The topic-service's counters, registered once in a MetricsRegistry and incremented in place. */
+export function topicServiceCounters(
+  m: MetricsRegistry,
+  gatewaysAttached: () => number,
+): Record<'routed' | 'sent' | 'commandsSent' | 'timedOut' | 'expired' | 'slow' | 'rejected', Counter> {
+  m.gauge(`${P}gateways_attached`, 'Gateways attached now', gatewaysAttached);
+  return {
+    routed: m.counter(`${P}messages_routed_total`, 'Messages routed (one per topic of a publish)'),
+    sent: m.counter(`${P}deliveries_sent_total`, 'Messages and send commands written to gateways'),
+    commandsSent: m.counter(`${P}commands_sent_total`, 'Commands written to gateways'),
+    timedOut: m.counter(`${P}commands_timed_out_total`, 'Gateways that did not answer a command in time'),
+    expired: m.counter(`${P}gateways_expired_total`, 'Gateways removed by the liveness timeout'),
+    slow: m.counter(`${P}gateways_slow_total`, 'Gateways dropped for not reading their stream'),
+    rejected: m.counter(`${P}gateway_input_rejected_total`, 'Invalid entries or publishes from gateways'),
+  };
+}
