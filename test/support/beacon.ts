@@ -29,6 +29,8 @@ export async function startTestBeacon(
   const dataDir = mkdtempSync(join(tmpdir(), 'beacon-test-'));
   const config = loadConfig({
     BEACON_PORT: '0',
+    // gRPC needs a fixed port (see config.ts): off unless a test passes one from freePort()
+    BEACON_GRPC_PORT: 'off',
     BEACON_HOST: '127.0.0.1',
     BEACON_DATA_DIR: dataDir,
     BEACON_DEV_APP_KEY: DEV_KEY,

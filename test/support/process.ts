@@ -17,7 +17,13 @@ export class BeaconProcess {
 
   static async start(env: Record<string, string>, timeoutMs = 30_000): Promise<BeaconProcess> {
     const child = spawn(process.execPath, [MAIN_JS], {
-      env: { PATH: process.env.PATH ?? '', BEACON_HOST: '127.0.0.1', BEACON_PORT: '0', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        BEACON_HOST: '127.0.0.1',
+        BEACON_PORT: '0',
+        BEACON_GRPC_PORT: 'off',
+        ...env,
+      },
     });
     const p = new BeaconProcess(child);
     await waitUntil(

@@ -5,9 +5,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BeaconWsAdapter, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
 import { migrate, Persistence } from '@beacon/persistence';
-import { PushApiException, sendProblem } from '@beacon/push-api';
+import { grpcAddress, pushApiBodyParser, pushGrpcOptions } from '@beacon/push-api';
 import { newNodeId } from '@beacon/routing';
-import express, { type NextFunction, type Request, type Response } from 'express';
 import { BeaconModule } from './app.module.js';
 import type { BeaconConfig } from './config.js';
 
@@ -23,6 +22,8 @@ export interface RunningBeacon {
   /** http://host:port, with 127.0.0.1 for a wildcard bind. */
   url: string;
   port: number;
+  /** gRPC PushService address (`host:port`, 127.0.0.1 for a wildcard bind), or null when BEACON_GRPC_PORT=off. */
+  grpcAddress: string | null;
   nodeId: string;
   /** Set on the run that created the development app; the secret is shown this once. */
   createdDevApp: { key: string; secret: string } | null;
@@ -36,7 +37,7 @@ export interface StartOptions {
   hooks?: Array<Type<GatewayHooks>>;
 }
 
-/** Starts the single-process platform: migrations, first-run app, gateway, push API, health. */
+/** Starts the single-process platform: migrations, first-run app, gateway, push API (REST and gRPC), health. */
 export async function startBeacon(config: BeaconConfig, options: StartOptions = {}): Promise<RunningBeacon> {
   await migrate({ databaseUrl: config.databaseUrl });
   const persistence = await Persistence.open({
@@ -71,22 +72,12 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       BeaconModule.forRoot(config, persistence, nodeId, metrics, options.hooks),
       { bodyParser: false, logger: LEVELS[config.logLevel] },
     );
-    app.use(express.json({ limit: config.maxMessageBytes + 16 * 1024 }));
-    app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-      const status = (err as { status?: number }).status;
-      if (status === 413)
-        return sendProblem(req, res, new PushApiException('payload_too_large', 'request body too large'));
-      if (status === 400)
-        return sendProblem(
-          req,
-          res,
-          new PushApiException('invalid_request', 'request body is not valid JSON'),
-        );
-      if (status === 415)
-        return sendProblem(req, res, new PushApiException('unsupported_media_type', 'unsupported charset'));
-      next(err);
-    });
+    app.use(...pushApiBodyParser(config.maxMessageBytes));
     app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
+    if (config.grpcPort !== null) {
+      app.connectMicroservice(pushGrpcOptions(grpcAddress(config.host, config.grpcPort)));
+      await app.startAllMicroservices();
+    }
     await app.listen(config.port, config.host);
     const port = (app.getHttpServer().address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -94,6 +85,7 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       app,
       url: `http://${host}:${port}`,
       port,
+      grpcAddress: config.grpcPort === null ? null : grpcAddress(host, config.grpcPort),
       nodeId,
       createdDevApp:
         dev.created && dev.secret !== undefined ? { key: dev.app.key, secret: dev.secret } : null,

@@ -4,11 +4,19 @@ import { z } from 'zod';
 
 const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
 const L = DEFAULT_GATEWAY_LIMITS;
+/** 1-65535 or `off`. Not 0: Nest's gRPC transport cannot report a port the OS picked. */
+const grpcPort = (def: number) => {
+  const msg = 'a port 1-65535, or off (0 is not supported for gRPC)';
+  return z
+    .union([z.literal('off'), z.coerce.number().int(msg).min(1, msg).max(65535, msg)], { error: msg })
+    .default(def);
+};
 
 /** Every setting of the single-process platform; docs/configuration.md lists them all. */
 const Env = z.object({
   BEACON_PORT: int(8080, 0).pipe(z.number().max(65535)),
   BEACON_HOST: z.string().min(1).default('0.0.0.0'),
+  BEACON_GRPC_PORT: grpcPort(8081),
   BEACON_DATA_DIR: z.string().min(1).default('./data'),
   BEACON_DATABASE_URL: z
     .string()
@@ -44,6 +52,8 @@ const Env = z.object({
 
 export interface BeaconConfig {
   port: number;
+  /** gRPC PushService port on `host`, or null when disabled (`off`). */
+  grpcPort: number | null;
   host: string;
   dataDir: string;
   databaseUrl: string;
@@ -75,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
   }
   return {
     port: e.BEACON_PORT,
+    grpcPort: e.BEACON_GRPC_PORT === 'off' ? null : e.BEACON_GRPC_PORT,
     host: e.BEACON_HOST,
     dataDir,
     databaseUrl: e.BEACON_DATABASE_URL ?? `file:${resolve(dataDir, 'beacon.db')}`,

@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `beacon listening on ${beacon.url}${bound}; clients: ${beacon.url.replace('http', 'ws')}/ws?app=<key>\n`,
   );
+  if (beacon.grpcAddress !== null)
+    process.stdout.write(`beacon gRPC listening on ${beacon.grpcAddress}${bound}\n`);
 
   let closing = false;
   const shutdown = (signal: string): void => {

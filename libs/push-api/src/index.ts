@@ -3,3 +3,10 @@ export * from './push-api.exception.js';
 export * from './push-api.module.js';
 export { sendProblem } from './problem.filter.js';
 export { openApiDocument, ROUTES } from './routes.js';
+export { ERROR_CODE_METADATA, GRPC_STATUS } from './grpc/grpc-status.js';
+export {
+  grpcAddress,
+  pushGrpcOptions,
+  PUSH_GRPC_PACKAGE,
+  PUSH_GRPC_SERVICE,
+} from './grpc/push-grpc.options.js';

@@ -1,0 +1,78 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
+const GRPC_PORT = 'a port 1-65535, or off (0 is not supported for gRPC)';
+
+/** Every setting of the split deployment's push API; docs/configuration.md lists them all. */
+const Env = z.object({
+  BEACON_PORT: int(8090, 0).pipe(z.number().max(65535)),
+  // Nest's gRPC transport cannot report a port the OS picked, so 0 is refused.
+  BEACON_GRPC_PORT: z
+    .union([z.literal('off'), z.coerce.number().int(GRPC_PORT).min(1, GRPC_PORT).max(65535, GRPC_PORT)], {
+      error: GRPC_PORT,
+    })
+    .default(8091),
+  BEACON_HOST: z.string().min(1).default('0.0.0.0'),
+  BEACON_TOPIC_SERVICE_URL: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port of the topic-service')
+    .default('127.0.0.1:7070'),
+  BEACON_TOPIC_SERVICE_DEADLINE_MS: int(5000, 10),
+  BEACON_DATA_DIR: z.string().min(1).default('./data'),
+  BEACON_DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: or postgres:// or postgresql://')
+    .optional(),
+  BEACON_SECRET_KEY: z.string().optional(),
+  BEACON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  BEACON_MAX_MESSAGE_BYTES: int(64 * 1024, 16),
+  BEACON_AUDIT_MAX_QUEUE: int(10_000),
+  BEACON_AUDIT_BATCH_SIZE: int(500),
+  BEACON_AUDIT_FLUSH_MS: int(200, 10),
+});
+
+export interface PushApiConfig {
+  port: number;
+  /** gRPC PushService port on `host`, or null when disabled (`off`). */
+  grpcPort: number | null;
+  host: string;
+  topicServiceUrl: string;
+  topicServiceDeadlineMs: number;
+  dataDir: string;
+  databaseUrl: string;
+  secretKey: string | undefined;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  maxMessageBytes: number;
+  audit: { maxQueue: number; batchSize: number; flushIntervalMs: number };
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once at boot; every bad variable is reported in one error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PushApiConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.BEACON_DATA_DIR);
+  return {
+    port: e.BEACON_PORT,
+    grpcPort: e.BEACON_GRPC_PORT === 'off' ? null : e.BEACON_GRPC_PORT,
+    host: e.BEACON_HOST,
+    topicServiceUrl: e.BEACON_TOPIC_SERVICE_URL,
+    topicServiceDeadlineMs: e.BEACON_TOPIC_SERVICE_DEADLINE_MS,
+    dataDir,
+    databaseUrl: e.BEACON_DATABASE_URL ?? `file:${resolve(dataDir, 'beacon.db')}`,
+    secretKey: e.BEACON_SECRET_KEY,
+    logLevel: e.BEACON_LOG_LEVEL,
+    maxMessageBytes: e.BEACON_MAX_MESSAGE_BYTES,
+    audit: {
+      maxQueue: e.BEACON_AUDIT_MAX_QUEUE,
+      batchSize: e.BEACON_AUDIT_BATCH_SIZE,
+      flushIntervalMs: e.BEACON_AUDIT_FLUSH_MS,
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { ClusterRouter } from '@beacon/cluster';
+import { MetricsRegistry } from '@beacon/metrics';
+import { HealthController, READINESS, type Readiness } from '@beacon/ops';
+import type { Persistence } from '@beacon/persistence';
+import { APP_AUTHENTICATOR, AUDIT_SINK, PushApiModule } from '@beacon/push-api';
+import { ROUTER } from '@beacon/routing';
+import type { PushApiConfig } from './config.js';
+
+/** The ports the push API needs, bound for the split deployment: the topic-service is the router. */
+@Global()
+@Module({})
+class PushApiCoreModule {
+  static forRoot(persistence: Persistence, router: ClusterRouter, metrics: MetricsRegistry): DynamicModule {
+    return {
+      module: PushApiCoreModule,
+      providers: [
+        { provide: MetricsRegistry, useValue: metrics },
+        { provide: ROUTER, useValue: router },
+        // Uncached: a secret check is one indexed query. apps/beacon's CachedAuthenticator (<= 1 s) belongs in
+        // @beacon/push-api so both apps can use it (proposed; see docs/configuration.md).
+        { provide: APP_AUTHENTICATOR, useValue: persistence.apps },
+        { provide: AUDIT_SINK, useValue: persistence.audit },
+        { provide: READINESS, useValue: readiness(persistence, router) },
+      ],
+      exports: [MetricsRegistry, ROUTER, APP_AUTHENTICATOR, AUDIT_SINK, READINESS],
+    };
+  }
+}
+
+/** Ready when the database answers and the topic-service answers ClusterStats; either failing is not ready. */
+function readiness(persistence: Persistence, router: ClusterRouter): Readiness {
+  const check = async (probe: () => Promise<unknown>): Promise<string> => {
+    try {
+      await probe();
+      return 'ok';
+    } catch (err) {
+      return `error: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  };
+  return {
+    async check() {
+      const [database, topicService] = await Promise.all([
+        check(() => persistence.apps.findByKey('__readyz__')),
+        check(() => router.clusterStats()),
+      ]);
+      return { database, topicService };
+    },
+  };
+}
+
+/** The split deployment's push API: REST v1 and the gRPC PushService, health, readiness and metrics. */
+@Module({})
+export class PushApiAppModule {
+  static forRoot(
+    config: PushApiConfig,
+    persistence: Persistence,
+    router: ClusterRouter,
+    metrics: MetricsRegistry,
+  ): DynamicModule {
+    return {
+      module: PushApiAppModule,
+      imports: [
+        PushApiCoreModule.forRoot(persistence, router, metrics),
+        PushApiModule.forRoot({ maxMessageBytes: config.maxMessageBytes }),
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

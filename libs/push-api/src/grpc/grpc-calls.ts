@@ -1,0 +1,85 @@
+import type { Metadata } from '@grpc/grpc-js';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  APP_AUTHENTICATOR,
+  AUDIT_SINK,
+  type ApiApp,
+  type AppAuthenticator,
+  type AuditSink,
+} from '../ports.js';
+import { PushApiException } from '../push-api.exception.js';
+import { authenticateCall, peerAddress } from './grpc-auth.js';
+import { grpcAuditResult, toGrpcError } from './grpc-status.js';
+
+/** The parts of a grpc-js server call the push API uses. */
+export interface GrpcCallInfo {
+  metadata: Metadata;
+  getPeer(): string;
+}
+
+/** Set by a handler once it knows what the call is about; written to the audit record (as REST). */
+export interface AuditScope {
+  target: string | null;
+}
+
+/**
+ * Runs one PushService call: authenticates it, runs the handler, maps any failure to a gRPC status once
+ * (GRPC_STATUS), and writes one audit record whatever happened — the gRPC counterpart of REST's
+ * AppAuthGuard + ProblemFilter + AuditMiddleware.
+ */
+@Injectable()
+export class GrpcCalls {
+  private readonly logger = new Logger('PushGrpc');
+
+  constructor(
+    @Inject(APP_AUTHENTICATOR) private readonly auth: AppAuthenticator,
+    @Inject(AUDIT_SINK) private readonly audit: AuditSink,
+  ) {}
+
+  async run<T>(
+    action: string,
+    call: GrpcCallInfo,
+    handler: (app: ApiApp, scope: AuditScope) => Promise<T>,
+  ): Promise<T> {
+    const scope: AuditScope = { target: null };
+    let app: ApiApp | undefined;
+    let failure: PushApiException | undefined;
+    try {
+      const auth = await authenticateCall(this.auth, call.metadata);
+      app = auth.app;
+      if (!auth.ok) throw auth.error;
+      return await handler(auth.app, scope);
+    } catch (err) {
+      failure = this.normalise(err);
+      throw toGrpcError(failure);
+    } finally {
+      this.audit.record({
+        actor: app === undefined ? 'unauthenticated' : `app:${app.key}`,
+        appId: app?.id ?? null,
+        action,
+        target: scope.target,
+        result: grpcAuditResult(failure),
+        remoteAddr: peerAddress(call.getPeer()),
+      });
+    }
+  }
+
+  private normalise(err: unknown): PushApiException {
+    if (err instanceof PushApiException) return err;
+    this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    return new PushApiException('internal', 'internal error');
+  }
+}
+
+/** A router call: its failures are `unavailable` (safe to retry), as in REST. */
+export async function routed<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof PushApiException) throw err;
+    throw new PushApiException(
+      'unavailable',
+      `routing failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { PushApiException } from '../push-api.exception.js';
+import { checkDataJson, checkLabel, checkListQuery, checkTopics } from './push-grpc.validation.js';
+
+const code = (fn: () => unknown): string | undefined => {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    return err instanceof PushApiException ? err.code : 'not a PushApiException';
+  }
+};
+
+describe('gRPC request checks', () => {
+  it('returns the original JSON text, whitespace and all, without re-serialising', () => {
+    const text = '{ "a" : [1, 2],\n "b": "é" }';
+    expect(checkDataJson(text, 100)).toBe(text);
+  });
+
+  it('refuses bad, empty and oversize JSON with the REST codes (size measured in UTF-8 bytes)', () => {
+    expect(code(() => checkDataJson('{"a":', 100))).toBe('invalid_request');
+    expect(code(() => checkDataJson('', 100))).toBe('invalid_request');
+    expect(code(() => checkDataJson('undefined', 100))).toBe('invalid_request');
+    expect(code(() => checkDataJson('"ééé"', 7))).toBe('payload_too_large');
+    expect(checkDataJson('"ééé"', 8)).toBe('"ééé"');
+  });
+
+  it('deduplicates topics and enforces 1-100 valid names', () => {
+    expect(checkTopics(['a', 'b', 'a'])).toEqual(['a', 'b']);
+    expect(code(() => checkTopics([]))).toBe('invalid_request');
+    expect(code(() => checkTopics(Array.from({ length: 101 }, (_, i) => `t${i}`)))).toBe('invalid_request');
+    expect(code(() => checkTopics(['ok', 'not ok']))).toBe('invalid_topic');
+    expect(code(() => checkTopics(['a,b']))).toBe('invalid_topic');
+  });
+
+  it('treats proto3 defaults as absent: no label, no prefix, default limit', () => {
+    expect(checkLabel(undefined)).toBeUndefined();
+    expect(code(() => checkLabel('a b'))).toBe('invalid_topic');
+    expect(checkListQuery('', 0)).toEqual({ limit: 1000 });
+    expect(checkListQuery('room.', 5)).toEqual({ prefix: 'room.', limit: 5 });
+    expect(code(() => checkListQuery('', 10_001))).toBe('invalid_request');
+  });
+});

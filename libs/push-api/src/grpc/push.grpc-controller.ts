@@ -1,0 +1,130 @@
+import type { push } from '@beacon/contracts';
+import { ROUTER, type Router } from '@beacon/routing';
+import { Controller, Inject } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import type { Metadata } from '@grpc/grpc-js';
+import { PUSH_API_OPTIONS, type PushApiOptions } from '../ports.js';
+import { PushApiException } from '../push-api.exception.js';
+import { GrpcCalls, routed, type GrpcCallInfo } from './grpc-calls.js';
+import * as V from './push-grpc.validation.js';
+
+/** Each RPC's audit action: the action of the REST route doing the same (routes.ts; a spec checks they agree). */
+export const GRPC_ACTIONS = {
+  Publish: 'publish',
+  Broadcast: 'broadcast',
+  SendToUser: 'user.send',
+  SendToClient: 'client.send',
+  DisconnectUser: 'user.disconnect',
+  DisconnectClient: 'client.disconnect',
+  Presence: 'user.presence',
+  TopicSubscribers: 'topics.subscribers',
+  ListTopics: 'topics.list',
+} as const;
+
+/**
+ * beacon.push.v1.PushService (proto/beacon/push/v1/push.proto): the REST v1 operations over gRPC, with the
+ * same validation, audit action names (routes.ts) and error codes, mapped to gRPC status by GRPC_STATUS.
+ */
+@Controller()
+export class PushGrpcController {
+  constructor(
+    @Inject(ROUTER) private readonly router: Router,
+    @Inject(PUSH_API_OPTIONS) private readonly options: PushApiOptions,
+    @Inject(GrpcCalls) private readonly calls: GrpcCalls,
+  ) {}
+
+  @GrpcMethod('PushService', 'Publish')
+  publish(req: push.PublishRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.PublishReply> {
+    return this.calls.run(GRPC_ACTIONS.Publish, call, async (app, audit) => {
+      audit.target = [...new Set(req.topics)].join(',').slice(0, 500);
+      const topics = V.checkTopics(req.topics);
+      const data = V.checkDataJson(req.dataJson, this.options.maxMessageBytes);
+      return routed(this.router.publish(app.id, topics, data));
+    });
+  }
+
+  @GrpcMethod('PushService', 'Broadcast')
+  broadcast(req: push.DirectRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.DirectReply> {
+    return this.calls.run(GRPC_ACTIONS.Broadcast, call, async (app, audit) => {
+      audit.target = '*';
+      const topic = V.checkLabel(req.topic);
+      const data = V.checkDataJson(req.dataJson, this.options.maxMessageBytes);
+      return routed(this.router.broadcast(app.id, data, topic));
+    });
+  }
+
+  @GrpcMethod('PushService', 'SendToUser')
+  sendToUser(req: push.UserDirectRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.DirectReply> {
+    return this.calls.run(GRPC_ACTIONS.SendToUser, call, async (app, audit) => {
+      audit.target = `user:${req.userId}`;
+      const userId = V.checkUserId(req.userId);
+      const topic = V.checkLabel(req.topic);
+      const data = V.checkDataJson(req.dataJson, this.options.maxMessageBytes);
+      return routed(this.router.sendToUser(app.id, userId, data, topic));
+    });
+  }
+
+  @GrpcMethod('PushService', 'SendToClient')
+  sendToClient(req: push.ClientDirectRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.DirectReply> {
+    return this.calls.run(GRPC_ACTIONS.SendToClient, call, async (app, audit) => {
+      audit.target = `client:${req.clientId}`;
+      const clientId = V.checkClientId(req.clientId);
+      const topic = V.checkLabel(req.topic);
+      const data = V.checkDataJson(req.dataJson, this.options.maxMessageBytes);
+      const receipt = await routed(this.router.sendToClient(app.id, clientId, data, topic));
+      if (receipt.delivered === 0)
+        throw new PushApiException('client_not_found', `client ${clientId} is not connected`);
+      return receipt;
+    });
+  }
+
+  @GrpcMethod('PushService', 'DisconnectUser')
+  disconnectUser(req: push.UserRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.DisconnectReply> {
+    return this.calls.run(GRPC_ACTIONS.DisconnectUser, call, async (app, audit) => {
+      audit.target = `user:${req.userId}`;
+      const userId = V.checkUserId(req.userId);
+      return { disconnected: await routed(this.router.disconnect(app.id, { userId })) };
+    });
+  }
+
+  @GrpcMethod('PushService', 'DisconnectClient')
+  disconnectClient(req: push.ClientRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.DisconnectReply> {
+    return this.calls.run(GRPC_ACTIONS.DisconnectClient, call, async (app, audit) => {
+      audit.target = `client:${req.clientId}`;
+      const clientId = V.checkClientId(req.clientId);
+      return { disconnected: await routed(this.router.disconnect(app.id, { clientId })) };
+    });
+  }
+
+  @GrpcMethod('PushService', 'Presence')
+  presence(req: push.UserRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.PresenceReply> {
+    return this.calls.run(GRPC_ACTIONS.Presence, call, async (app, audit) => {
+      audit.target = `user:${req.userId}`;
+      const userId = V.checkUserId(req.userId);
+      return { userId, ...(await routed(this.router.presence(app.id, userId))) };
+    });
+  }
+
+  @GrpcMethod('PushService', 'TopicSubscribers')
+  topicSubscribers(
+    req: push.TopicSubscribersRequest,
+    _m: Metadata,
+    call: GrpcCallInfo,
+  ): Promise<push.TopicsReply> {
+    return this.calls.run(GRPC_ACTIONS.TopicSubscribers, call, async (app, audit) => {
+      audit.target = [...new Set(req.topics)].join(',').slice(0, 500);
+      const topics = V.checkTopics(req.topics);
+      const counts = await routed(Promise.all(topics.map((t) => this.router.topicSubscribers(app.id, t))));
+      return { topics: topics.map((topic, i) => ({ topic, subscribers: counts[i] ?? 0 })) };
+    });
+  }
+
+  @GrpcMethod('PushService', 'ListTopics')
+  listTopics(req: push.ListTopicsRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.TopicsReply> {
+    return this.calls.run(GRPC_ACTIONS.ListTopics, call, async (app, audit) => {
+      if (req.prefix !== '') audit.target = `prefix:${req.prefix}`;
+      const query = V.checkListQuery(req.prefix, req.limit);
+      return { topics: await routed(this.router.topics(app.id, query)) };
+    });
+  }
+}
