@@ -14,6 +14,7 @@ WORKDIR /app
 ENV NODE_ENV=production BEACON_DATA_DIR=/data
 COPY --from=build /app /app
 VOLUME /data
-EXPOSE 8080
+EXPOSE 8080 8081 7070 8090 8091
 USER node
+# One image for every part: the single process by default; compose picks apps/{topic-service,gateway,push-api}.
 CMD ["node", "apps/beacon/dist/main.js"]

@@ -1,21 +1,15 @@
 import type { AddressInfo } from 'node:net';
-import type { LogLevel, Type } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BeaconWsAdapter, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { migrate, Persistence } from '@beacon/persistence';
+import { nestLogLevels } from '@beacon/ops';
+import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
 import { grpcAddress, pushApiBodyParser, pushGrpcOptions } from '@beacon/push-api';
 import { newNodeId } from '@beacon/routing';
 import { BeaconModule } from './app.module.js';
 import type { BeaconConfig } from './config.js';
-
-const LEVELS: Record<BeaconConfig['logLevel'], LogLevel[]> = {
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  warn: ['fatal', 'error', 'warn'],
-  error: ['fatal', 'error'],
-};
 
 export interface RunningBeacon {
   app: NestExpressApplication;
@@ -54,23 +48,11 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
     });
     const nodeId = newNodeId();
     const metrics = new MetricsRegistry();
-    const audit = persistence.audit;
-    metrics.counterFrom('beacon_audit_written_total', 'Audit records written', () => audit.stats().written);
-    metrics.counterFrom(
-      'beacon_audit_dropped_total',
-      'Audit records dropped: queue full',
-      () => audit.stats().dropped,
-    );
-    metrics.counterFrom(
-      'beacon_audit_failed_total',
-      'Audit records lost to write failures',
-      () => audit.stats().failed,
-    );
-    metrics.gauge('beacon_audit_queued', 'Audit records waiting to be written', () => audit.stats().queued);
+    registerAuditMetrics(metrics, persistence.audit);
 
     const app = await NestFactory.create<NestExpressApplication>(
       BeaconModule.forRoot(config, persistence, nodeId, metrics, options.hooks),
-      { bodyParser: false, logger: LEVELS[config.logLevel] },
+      { bodyParser: false, logger: nestLogLevels(config.logLevel) },
     );
     app.use(...pushApiBodyParser(config.maxMessageBytes));
     app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));

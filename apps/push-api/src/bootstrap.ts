@@ -1,20 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ClusterRouter } from '@beacon/cluster';
 import { MetricsRegistry } from '@beacon/metrics';
-import { migrate, Persistence, type AuditLog } from '@beacon/persistence';
+import { nestLogLevels } from '@beacon/ops';
+import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
 import { grpcAddress, pushApiBodyParser, pushGrpcOptions } from '@beacon/push-api';
 import type { PushApiConfig } from './config.js';
 import { PushApiAppModule } from './push-api-app.module.js';
-
-const LEVELS: Record<PushApiConfig['logLevel'], LogLevel[]> = {
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  warn: ['fatal', 'error', 'warn'],
-  error: ['fatal', 'error'],
-};
 
 export interface RunningPushApi {
   app: NestExpressApplication;
@@ -45,10 +38,10 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
   });
   try {
     const metrics = new MetricsRegistry();
-    auditMetrics(metrics, persistence.audit);
+    registerAuditMetrics(metrics, persistence.audit);
     const app = await NestFactory.create<NestExpressApplication>(
       PushApiAppModule.forRoot(config, persistence, router, metrics),
-      { bodyParser: false, logger: LEVELS[config.logLevel] },
+      { bodyParser: false, logger: nestLogLevels(config.logLevel) },
     );
     app.use(...pushApiBodyParser(config.maxMessageBytes));
     if (config.grpcPort !== null) {
@@ -75,20 +68,4 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
     await persistence.close();
     throw err;
   }
-}
-
-/** The audit pipeline's counters, under the names apps/beacon exports. */
-function auditMetrics(metrics: MetricsRegistry, audit: AuditLog): void {
-  metrics.counterFrom('beacon_audit_written_total', 'Audit records written', () => audit.stats().written);
-  metrics.counterFrom(
-    'beacon_audit_dropped_total',
-    'Audit records dropped: queue full',
-    () => audit.stats().dropped,
-  );
-  metrics.counterFrom(
-    'beacon_audit_failed_total',
-    'Audit records lost to write failures',
-    () => audit.stats().failed,
-  );
-  metrics.gauge('beacon_audit_queued', 'Audit records waiting to be written', () => audit.stats().queued);
 }

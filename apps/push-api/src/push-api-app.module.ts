@@ -3,7 +3,7 @@ import type { ClusterRouter } from '@beacon/cluster';
 import { MetricsRegistry } from '@beacon/metrics';
 import { HealthController, READINESS, type Readiness } from '@beacon/ops';
 import type { Persistence } from '@beacon/persistence';
-import { APP_AUTHENTICATOR, AUDIT_SINK, PushApiModule } from '@beacon/push-api';
+import { APP_AUTHENTICATOR, AUDIT_SINK, CachedAuthenticator, PushApiModule } from '@beacon/push-api';
 import { ROUTER } from '@beacon/routing';
 import type { PushApiConfig } from './config.js';
 
@@ -17,9 +17,8 @@ class PushApiCoreModule {
       providers: [
         { provide: MetricsRegistry, useValue: metrics },
         { provide: ROUTER, useValue: router },
-        // Uncached: a secret check is one indexed query. apps/beacon's CachedAuthenticator (<= 1 s) belongs in
-        // @beacon/push-api so both apps can use it (proposed; see docs/configuration.md).
-        { provide: APP_AUTHENTICATOR, useValue: persistence.apps },
+        // Secret checks cached for 1 s: a rotated or disabled key stops working within a second.
+        { provide: APP_AUTHENTICATOR, useValue: new CachedAuthenticator(persistence.apps, 1_000) },
         { provide: AUDIT_SINK, useValue: persistence.audit },
         { provide: READINESS, useValue: readiness(persistence, router) },
       ],

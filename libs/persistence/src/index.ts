@@ -31,3 +31,4 @@ export { Persistence, type PersistenceOptions } from './persistence.js';
 export { PersistenceModule, PERSISTENCE_OPTIONS } from './persistence.module.js';
 export { PersistenceError, type PersistenceErrorCode } from './persistence.exception.js';
 export { generateSecret } from './secret-box.js';
+export { registerAuditMetrics } from './audit-metrics.js';

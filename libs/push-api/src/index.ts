@@ -10,3 +10,4 @@ export {
   PUSH_GRPC_PACKAGE,
   PUSH_GRPC_SERVICE,
 } from './grpc/push-grpc.options.js';
+export { CachedAuthenticator } from './cached-authenticator.js';

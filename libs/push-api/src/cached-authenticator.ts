@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AppAuthenticator, SecretCheck } from '@beacon/push-api';
+import type { AppAuthenticator, SecretCheck } from './ports.js';
 
 /**
  * Remembers secret checks for `ttlMs` so a publishing backend does not cost a database query per call.
