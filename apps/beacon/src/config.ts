@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import { gatewayLimitsEnv, gatewayLimitsFrom, type GatewayLimits } from '@beacon/gateway';
+import { ConfigError, databaseEnv, databaseFrom, logLevelEnv, parseEnv } from '@beacon/ops';
 import { z } from 'zod';
 
 const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
@@ -16,18 +16,13 @@ const Env = z.object({
   BEACON_PORT: int(8080, 0).pipe(z.number().max(65535)),
   BEACON_HOST: z.string().min(1).default('0.0.0.0'),
   BEACON_GRPC_PORT: grpcPort(8081),
-  BEACON_DATA_DIR: z.string().min(1).default('./data'),
-  BEACON_DATABASE_URL: z
-    .string()
-    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: or postgres:// or postgresql://')
-    .optional(),
-  BEACON_SECRET_KEY: z.string().optional(),
+  ...databaseEnv,
   BEACON_DEV_APP_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{3,64}$/, '3-64 chars of A-Z a-z 0-9 _ -')
     .optional(),
   BEACON_DEV_APP_SECRET: z.string().min(16, 'at least 16 characters').max(512).optional(),
-  BEACON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  ...logLevelEnv,
   BEACON_MAX_MESSAGE_BYTES: int(64 * 1024, 16),
   ...gatewayLimitsEnv,
   BEACON_APP_CACHE_TTL_MS: int(5000, 0),
@@ -53,17 +48,9 @@ export interface BeaconConfig {
   audit: { maxQueue: number; batchSize: number; flushIntervalMs: number };
 }
 
-export class ConfigError extends Error {}
-
 /** Parses the environment once at boot; every bad variable is reported in one error. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
-  const dataDir = resolve(e.BEACON_DATA_DIR);
+  const e = parseEnv(Env, env);
   const limits = gatewayLimitsFrom(e);
   if (typeof limits === 'string')
     throw new ConfigError(`invalid configuration:
@@ -72,9 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
     port: e.BEACON_PORT,
     grpcPort: e.BEACON_GRPC_PORT === 'off' ? null : e.BEACON_GRPC_PORT,
     host: e.BEACON_HOST,
-    dataDir,
-    databaseUrl: e.BEACON_DATABASE_URL ?? `file:${resolve(dataDir, 'beacon.db')}`,
-    secretKey: e.BEACON_SECRET_KEY,
+    ...databaseFrom(e),
     devApp: { key: e.BEACON_DEV_APP_KEY, secret: e.BEACON_DEV_APP_SECRET },
     logLevel: e.BEACON_LOG_LEVEL,
     maxMessageBytes: e.BEACON_MAX_MESSAGE_BYTES,

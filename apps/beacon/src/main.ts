@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { closeOnSignals, exitOnStartFailure } from '@beacon/ops';
 import { startBeacon } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -25,25 +26,7 @@ async function main(): Promise<void> {
   if (beacon.grpcAddress !== null)
     process.stdout.write(`beacon gRPC listening on ${beacon.grpcAddress}${bound}\n`);
 
-  let closing = false;
-  const shutdown = (signal: string): void => {
-    if (closing) return;
-    closing = true;
-    process.stdout.write(`beacon: ${signal}, closing connections and flushing the audit log\n`);
-    beacon.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  closeOnSignals('beacon', () => beacon.close());
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) console.error(err.message);
-  else console.error(err);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

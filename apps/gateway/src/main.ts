@@ -5,11 +5,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { GatewayLink } from '@beacon/cluster';
 import { BeaconWsAdapter } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { nestLogLevels } from '@beacon/ops';
+import { closeOnSignals, exitOnStartFailure, nestLogLevels } from '@beacon/ops';
 import { Persistence } from '@beacon/persistence';
 import { newNodeId } from '@beacon/routing';
 import { GatewayAppModule } from './app.module.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 
 /** A gateway of the split deployment: client WebSockets here, routing through the topic-service. */
 async function main(): Promise<void> {
@@ -43,26 +43,7 @@ async function main(): Promise<void> {
     `gateway ${nodeId} listening on http://${host}:${port}; topic-service ${config.topicServiceUrl}\n`,
   );
 
-  let closing = false;
-  const shutdown = (): void => {
-    if (closing) return;
-    closing = true;
-    app
-      .close()
-      .then(() => persistence.close())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          console.error(err);
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  closeOnSignals('gateway', () => app.close().then(() => persistence.close()));
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError } from '@beacon/ops';
+import { loadConfig } from './config.js';
 
 describe('push-api config', () => {
   it('has the split deployment defaults', () => {

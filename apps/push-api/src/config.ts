@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { databaseEnv, databaseFrom, logLevelEnv, parseEnv } from '@beacon/ops';
 import { z } from 'zod';
 
 const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
@@ -19,13 +19,8 @@ const Env = z.object({
     .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port of the topic-service')
     .default('127.0.0.1:7070'),
   BEACON_TOPIC_SERVICE_DEADLINE_MS: int(5000, 10),
-  BEACON_DATA_DIR: z.string().min(1).default('./data'),
-  BEACON_DATABASE_URL: z
-    .string()
-    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: or postgres:// or postgresql://')
-    .optional(),
-  BEACON_SECRET_KEY: z.string().optional(),
-  BEACON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  ...databaseEnv,
+  ...logLevelEnv,
   BEACON_MAX_MESSAGE_BYTES: int(64 * 1024, 16),
   BEACON_AUDIT_MAX_QUEUE: int(10_000),
   BEACON_AUDIT_BATCH_SIZE: int(500),
@@ -47,26 +42,16 @@ export interface PushApiConfig {
   audit: { maxQueue: number; batchSize: number; flushIntervalMs: number };
 }
 
-export class ConfigError extends Error {}
-
 /** Parses the environment once at boot; every bad variable is reported in one error. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PushApiConfig {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
-  const dataDir = resolve(e.BEACON_DATA_DIR);
+  const e = parseEnv(Env, env);
   return {
     port: e.BEACON_PORT,
     grpcPort: e.BEACON_GRPC_PORT === 'off' ? null : e.BEACON_GRPC_PORT,
     host: e.BEACON_HOST,
     topicServiceUrl: e.BEACON_TOPIC_SERVICE_URL,
     topicServiceDeadlineMs: e.BEACON_TOPIC_SERVICE_DEADLINE_MS,
-    dataDir,
-    databaseUrl: e.BEACON_DATABASE_URL ?? `file:${resolve(dataDir, 'beacon.db')}`,
-    secretKey: e.BEACON_SECRET_KEY,
+    ...databaseFrom(e),
     logLevel: e.BEACON_LOG_LEVEL,
     maxMessageBytes: e.BEACON_MAX_MESSAGE_BYTES,
     audit: {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { closeOnSignals, exitOnStartFailure } from '@beacon/ops';
 import { startPushApi } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -10,25 +11,7 @@ async function main(): Promise<void> {
   if (api.grpcAddress !== null)
     process.stdout.write(`push-api gRPC listening on ${api.grpcAddress}${bound}\n`);
 
-  let closing = false;
-  const shutdown = (signal: string): void => {
-    if (closing) return;
-    closing = true;
-    process.stdout.write(`push-api: ${signal}, finishing calls and flushing the audit log\n`);
-    api.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  closeOnSignals('push-api', () => api.close());
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) console.error(err.message);
-  else console.error(err);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

@@ -1,4 +1,4 @@
-import type { LogLevel } from '@nestjs/common';
+import { ConfigError, logLevelEnv } from '@beacon/ops';
 import { z } from 'zod';
 
 const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
@@ -11,7 +11,7 @@ const Env = z.object({
   BEACON_HEARTBEAT_INTERVAL_MS: int(2000, 10),
   BEACON_LIVENESS_TIMEOUT_MS: int(6000, 20),
   BEACON_COMMAND_TIMEOUT_MS: int(2000, 10),
-  BEACON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  ...logLevelEnv,
 });
 
 export type TopicServiceLogLevel = z.infer<typeof Env>['BEACON_LOG_LEVEL'];
@@ -23,19 +23,6 @@ export interface TopicServiceConfig {
   livenessTimeoutMs: number;
   commandTimeoutMs: number;
   logLevel: TopicServiceLogLevel;
-}
-
-export class ConfigError extends Error {}
-
-const LEVELS: Record<TopicServiceLogLevel, LogLevel[]> = {
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  warn: ['fatal', 'error', 'warn'],
-  error: ['fatal', 'error'],
-};
-
-export function nestLogLevels(level: TopicServiceLogLevel): LogLevel[] {
-  return LEVELS[level];
 }
 
 /** Parses the environment once at boot; every bad variable is reported in one error. */

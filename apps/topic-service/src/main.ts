@@ -1,8 +1,9 @@
 import 'reflect-metadata';
+import { closeOnSignals, exitOnStartFailure, nestLogLevels } from '@beacon/ops';
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { startTopicService } from '@beacon/topic-service';
 import { AppModule } from './app.module.js';
-import { ConfigError, loadConfig, nestLogLevels } from './config.js';
+import { loadConfig } from './config.js';
 
 /** Nest's log lines go to stderr: stdout carries exactly one line, the "listening" line. */
 class StderrLogger extends ConsoleLogger {
@@ -26,25 +27,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`topic-service listening on ${config.host}:${config.port}\n`);
 
-  let closing = false;
-  const shutdown = (signal: string): void => {
-    if (closing) return;
-    closing = true;
-    console.error(`topic-service: ${signal}, ending gateway streams and closing`);
-    service.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  closeOnSignals('topic-service', () => service.close());
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) console.error(err.message);
-  else console.error(err);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

@@ -1,3 +1,5 @@
 export { HealthController } from './health.controller.js';
 export * from './readiness.js';
 export * from './log-levels.js';
+export * from './config.js';
+export * from './process.js';
