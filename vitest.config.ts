@@ -8,7 +8,12 @@ export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: { alias: aliases },
   test: {
-    include: ['libs/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts', 'test/e2e/**/*.test.ts', 'test/cluster/**/*.test.ts'],
+    include: [
+      'libs/*/src/**/*.spec.ts',
+      'apps/*/src/**/*.spec.ts',
+      'test/e2e/**/*.test.ts',
+      'test/cluster/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

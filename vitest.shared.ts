@@ -4,8 +4,16 @@ const lib = (name: string): string => fileURLToPath(new URL(`./libs/${name}/src/
 
 /** Tests run against the libs' sources, through their entry points, exactly as the apps import them. */
 export const aliases = Object.fromEntries(
-  ['contracts', 'protocol', 'metrics', 'ops', 'routing', 'cluster', 'gateway', 'persistence', 'push-api', 'topic-service'].map((n) => [
-    `@beacon/${n}`,
-    lib(n),
-  ]),
+  [
+    'contracts',
+    'protocol',
+    'metrics',
+    'ops',
+    'routing',
+    'cluster',
+    'gateway',
+    'persistence',
+    'push-api',
+    'topic-service',
+  ].map((n) => [`@beacon/${n}`, lib(n)]),
 );

@@ -1,30 +1,36 @@
 #!/usr/bin/env node
 /**
  * Beacon benchmark: fan-out throughput and publish-to-delivery latency, against a ws-only reference
- * server and against Beacon, in one run. See docs/benchmarks.md.
+ * server, against Beacon as one process and against Beacon as a cluster (topic-service, two gateways,
+ * push API), in one run. See docs/benchmarks.md.
  *
- *   npm run bench -- [--target both|reference|beacon] [--duration 10] [--subscribers 2000] [--json] ...
+ *   npm run bench -- [--target all|both|reference|beacon|cluster] [--duration 10] [--json] ...
  *
- * Each server runs as a child process; the subscribers and the publisher run here.
+ * Each server runs as child processes; the subscribers and the publisher run here.
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fanout, latency } from './lib/scenarios.js';
 import {
+  BEACON_CLI,
   BEACON_MAIN,
+  CLUSTER_MAINS,
   installCleanup,
   setServerNodeArgs,
   killAll,
   startBeacon,
+  startCluster,
   startReference,
   waitForQuietMachine,
 } from './lib/servers.js';
 
 const HELP = `Usage: npm run bench -- [options]
 
-  --target <t>               reference | beacon | both (default both)
+  --target <t>               reference | beacon | cluster | both (reference + beacon)
+                             | all (default: all three)
   --scenario <s>             fanout | latency | all (default all)
   --duration <s>             measured seconds per scenario (default 10)
   --warmup <s>               unmeasured seconds before each measurement (default 1)
@@ -52,7 +58,7 @@ function options(argv) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      target: { type: 'string', default: 'both' },
+      target: { type: 'string', default: 'all' },
       scenario: { type: 'string', default: 'all' },
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '1' },
@@ -90,7 +96,7 @@ function options(argv) {
     }
     return v;
   };
-  if (!['reference', 'beacon', 'both'].includes(values.target))
+  if (!['reference', 'beacon', 'cluster', 'both', 'all'].includes(values.target))
     throw new Error(`bad --target ${values.target}`);
   if (!['fanout', 'latency', 'all'].includes(values.scenario))
     throw new Error(`bad --scenario ${values.scenario}`);
@@ -218,6 +224,36 @@ function ratios(results) {
         medianOf(results, 'latency', 'beacon', f) / medianOf(results, 'latency', 'reference', f);
     }
   }
+  // The cluster against the single process (and the reference), medians over rounds.
+  const present = (/** @type {string} */ s, /** @type {string} */ t) =>
+    results.some((r) => r.scenario === s && r.target === t);
+  if (present('fanout', 'cluster') && present('fanout', 'beacon')) {
+    out.clusterVsBeacon_fanoutDeliveriesPerSec =
+      medianOf(results, 'fanout', 'cluster', 'deliveriesPerSec') /
+      medianOf(results, 'fanout', 'beacon', 'deliveriesPerSec');
+    out.clusterVsBeacon_fanoutDeliveriesPerSecBest =
+      bestOf(results, 'fanout', 'cluster', 'deliveriesPerSec') /
+      bestOf(results, 'fanout', 'beacon', 'deliveriesPerSec');
+    // Server CPU per delivery, cluster (all processes) over Beacon: 1 = the split costs nothing extra.
+    out.clusterVsBeacon_fanoutCpuUsPerDelivery =
+      medianOf(results, 'fanout', 'cluster', 'serverCpuUsPerDelivery') /
+      medianOf(results, 'fanout', 'beacon', 'serverCpuUsPerDelivery');
+  }
+  if (present('fanout', 'cluster') && present('fanout', 'reference')) {
+    out.clusterVsReference_fanoutDeliveriesPerSec =
+      medianOf(results, 'fanout', 'cluster', 'deliveriesPerSec') /
+      medianOf(results, 'fanout', 'reference', 'deliveriesPerSec');
+  }
+  for (const [key, t] of /** @type {const} */ ([
+    ['clusterVsBeacon', 'cluster'],
+    ['clusterPushVsBeacon', 'cluster-push'],
+  ])) {
+    if (!present('latency', t) || !present('latency', 'beacon')) continue;
+    for (const f of ['p50Ms', 'p99Ms', 'maxMs']) {
+      out[`${key}_latency_${f}`] =
+        medianOf(results, 'latency', t, f) / medianOf(results, 'latency', 'beacon', f);
+    }
+  }
   for (const k of Object.keys(out)) out[k] = Math.round(out[k] * 1000) / 1000;
   return out;
 }
@@ -268,6 +304,13 @@ function printReport(report) {
         ]),
       ),
     );
+    for (const r of fan) {
+      if (!r.serverCpuByProcess) continue;
+      const parts = Object.entries(r.serverCpuByProcess).map(([k, v]) => `${k} ${pctCpu(Number(v))}`);
+      out.push(
+        `${r.target} round ${r.round}: srv CPU by process ${parts.join(', ')}; subscribers per gateway ${r.subscribersPerGateway?.join('/') ?? '?'}`,
+      );
+    }
     out.push('');
   }
   const lat = report.results.filter((/** @type {any} */ r) => r.scenario === 'latency');
@@ -309,6 +352,15 @@ function printReport(report) {
         ]),
       ),
     );
+    const paths = new Map(lat.map((/** @type {any} */ r) => [r.target, r.path]));
+    if (paths.has('cluster') || paths.has('cluster-push')) {
+      for (const [t, p] of paths) out.push(`  ${t}: ${p}`);
+    }
+    for (const r of lat) {
+      if (!r.serverCpuByProcess) continue;
+      const parts = Object.entries(r.serverCpuByProcess).map(([k, v]) => `${k} ${pctCpu(Number(v))}`);
+      out.push(`${r.target} round ${r.round}: srv CPU by process ${parts.join(', ')}`);
+    }
     out.push('');
   }
   if (report.options.rounds > 1) {
@@ -347,6 +399,32 @@ function printReport(report) {
   if (rt.latency_p50Ms !== undefined) {
     out.push(
       `Beacon / reference latency: p50 ×${rt.latency_p50Ms.toFixed(2)}, p99 ×${rt.latency_p99Ms.toFixed(2)}, max ×${rt.latency_maxMs.toFixed(2)} (lower is better)`,
+    );
+  }
+  if (rt.clusterVsBeacon_fanoutDeliveriesPerSec !== undefined) {
+    out.push(
+      `Cluster (2 gateways + topic-service + push API) / Beacon fan-out deliveries/s: ${rt.clusterVsBeacon_fanoutDeliveriesPerSec.toFixed(3)}` +
+        (report.options.rounds > 1
+          ? ` (median; best round each ${rt.clusterVsBeacon_fanoutDeliveriesPerSecBest.toFixed(3)})`
+          : ''),
+    );
+    out.push(
+      `Server CPU per delivery, cluster (sum of its processes) / Beacon: ${rt.clusterVsBeacon_fanoutCpuUsPerDelivery.toFixed(3)} (1 = the split costs nothing extra per delivery)`,
+    );
+  }
+  if (rt.clusterVsReference_fanoutDeliveriesPerSec !== undefined) {
+    out.push(
+      `Cluster / reference fan-out deliveries/s: ${rt.clusterVsReference_fanoutDeliveriesPerSec.toFixed(3)}`,
+    );
+  }
+  if (rt.clusterVsBeacon_latency_p50Ms !== undefined) {
+    out.push(
+      `Cluster cross-gateway (WS publish) / Beacon (HTTP publish) latency: p50 ×${rt.clusterVsBeacon_latency_p50Ms.toFixed(2)}, p99 ×${rt.clusterVsBeacon_latency_p99Ms.toFixed(2)}, max ×${rt.clusterVsBeacon_latency_maxMs.toFixed(2)}`,
+    );
+  }
+  if (rt.clusterPushVsBeacon_latency_p50Ms !== undefined) {
+    out.push(
+      `Cluster push API / Beacon latency (both HTTP publish): p50 ×${rt.clusterPushVsBeacon_latency_p50Ms.toFixed(2)}, p99 ×${rt.clusterPushVsBeacon_latency_p99Ms.toFixed(2)}, max ×${rt.clusterPushVsBeacon_latency_maxMs.toFixed(2)}`,
     );
   }
   for (const w of report.warnings) out.push(`warning: ${w}`);
@@ -392,12 +470,24 @@ async function main() {
   if (mach.cpus < 2) warnings.push('fewer than 2 CPUs: the server and the load generator share one core');
 
   /** @type {string[]} */
-  let targets = opts.target === 'both' ? ['reference', 'beacon'] : [opts.target];
+  let targets =
+    opts.target === 'all'
+      ? ['reference', 'beacon', 'cluster']
+      : opts.target === 'both'
+        ? ['reference', 'beacon']
+        : [opts.target];
   if (targets.includes('beacon') && !fs.existsSync(opts.beaconMain)) {
-    const msg = `Beacon not built: ${opts.beaconMain} is missing (run \`npm run build\`); running the reference only`;
+    const msg = `Beacon not built: ${opts.beaconMain} is missing (run \`npm run build\`); skipping beacon`;
     log(msg);
     warnings.push(msg);
     targets = targets.filter((t) => t !== 'beacon');
+  }
+  const clusterMissing = [BEACON_CLI, ...Object.values(CLUSTER_MAINS)].filter((f) => !fs.existsSync(f));
+  if (targets.includes('cluster') && clusterMissing.length > 0) {
+    const msg = `cluster not built: ${clusterMissing.map((f) => path.relative(process.cwd(), f)).join(', ')} missing (run \`npm run build\`); skipping cluster`;
+    log(msg);
+    warnings.push(msg);
+    targets = targets.filter((t) => t !== 'cluster');
   }
   if (targets.length === 0) {
     process.stderr.write('nothing to run\n');
@@ -427,14 +517,23 @@ async function main() {
       log(`round ${round}: starting ${target}`);
       let server;
       try {
-        server = target === 'reference' ? await startReference() : await startBeacon(opts.beaconMain);
+        server =
+          target === 'reference'
+            ? await startReference()
+            : target === 'cluster'
+              ? await startCluster()
+              : await startBeacon(opts.beaconMain);
       } catch (err) {
         const msg = `${target} failed to start: ${/** @type {Error} */ (err).message}`;
         log(msg);
         warnings.push(msg.split('\n')[0]);
         continue;
       }
-      log(`${target} listening on port ${server.port} (pid ${server.pid})`);
+      if (server.processes) {
+        log(
+          `${target}: push API on port ${server.port}, gateways on ${server.wsPorts?.join(', ')} (${server.processes.map((p) => `${p.role} pid ${p.pid}`).join(', ')})`,
+        );
+      } else log(`${target} listening on port ${server.port} (pid ${server.pid})`);
       try {
         if (opts.scenario !== 'latency') {
           await quiet(`${target} fan-out`);
@@ -456,8 +555,7 @@ async function main() {
           );
         }
         if (opts.scenario !== 'fanout') {
-          await quiet(`${target} latency`);
-          const r = await latency(server, {
+          const base = {
             subscribers: opts.latencySubscribers,
             rate: opts.rate,
             duration: opts.latencyDuration,
@@ -466,11 +564,42 @@ async function main() {
             payload: opts.payload,
             batch: opts.batch,
             log,
-          });
-          results.push({ round, ...r });
-          log(
-            `${target} latency: p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, max ${fmt(r.maxMs, 2)} ms`,
-          );
+          };
+          /** @type {Parameters<typeof latency>[1][]} */
+          const runs = [base];
+          const gw = server.wsPorts;
+          if (target === 'cluster' && gw && gw.length >= 2) {
+            // Cross-gateway: a WebSocket client of gateway 1 publishes, every subscriber is on gateway 2,
+            // so each message goes gateway 1 -> topic-service -> gateway 2. Then the push API path,
+            // push API -> topic-service -> gateway 2, with the same subscribers' placement.
+            runs.splice(
+              0,
+              1,
+              {
+                ...base,
+                via: 'ws',
+                publisherPort: gw[0],
+                subscriberPorts: [gw[1]],
+                label: 'cluster',
+                path: 'WS publish on gateway1 -> topic-service -> subscribers on gateway2',
+              },
+              {
+                ...base,
+                subscriberPorts: [gw[1]],
+                label: 'cluster-push',
+                path: 'POST push-api /v1/publish -> topic-service -> subscribers on gateway2',
+              },
+            );
+          }
+          for (const run of runs) {
+            const label = run.label ?? target;
+            await quiet(`${label} latency`);
+            const r = await latency(server, run);
+            results.push({ round, ...r });
+            log(
+              `${label} latency: p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, max ${fmt(r.maxMs, 2)} ms`,
+            );
+          }
         }
       } catch (err) {
         const msg = `${target} run failed: ${/** @type {Error} */ (err).message}`;
@@ -492,7 +621,7 @@ async function main() {
     }
     if (r.scenario === 'fanout' && r.benchCpu > 0.9) {
       warnings.push(
-        `${r.target} fan-out: the bench process used ${pctCpu(r.benchCpu)} of a core — the load generator may be the bottleneck`,
+        `${r.target} fan-out round ${r.round}: the bench process used ${pctCpu(r.benchCpu)} of a core — the load generator may be the bottleneck`,
       );
     }
   }

@@ -1,6 +1,7 @@
 /**
- * The two scenarios. Both take a running server (reference or Beacon) and use the same client pool
- * and the same publisher, so whatever the client costs, it costs the same for every target.
+ * The two scenarios. Both take a running server (reference, Beacon, or the cluster of
+ * startCluster()) and use the same client pool and the same publisher, so whatever the client costs,
+ * it costs the same for every target.
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from './ws-client.js';
@@ -22,12 +23,14 @@ const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms)
  * @param {number} count
  * @param {number} batch
  * @param {string} topic
- * @returns {OpenOpts}
+ * @param {number[]} [ports] where the clients connect, split evenly (default: the server's WS ports)
+ * @returns {OpenOpts & { ports: number[] }}
  */
-function openOpts(server, count, batch, topic) {
+function openOpts(server, count, batch, topic, ports = server.wsPorts ?? [server.port]) {
   return {
     host: HOST,
-    port: server.port,
+    port: ports[0],
+    ports,
     path: WS_PATH,
     topic,
     count,
@@ -46,20 +49,31 @@ function cpuSnapshot() {
 }
 
 /**
- * CPU used during a measurement, in cores (1 = one core fully busy): the server's process tree, this
+ * CPU used during a measurement, in cores (1 = one core fully busy): the server's process tree (for
+ * the cluster: the sum over all its processes' trees, and each one in `serverCpuByProcess`), this
  * process, the whole machine, its softirq share (mostly loopback TCP), steal, and every other process.
- * @param {number} serverPid
+ * @param {RunningServer} srv
  * @param {ReturnType<typeof cpuSnapshot>} a
  * @param {ReturnType<typeof cpuSnapshot>} b
  */
-function cpuShare(serverPid, a, b) {
+function cpuShare(srv, a, b) {
   const secs = (b.at - a.at) / 1000;
   const r = (/** @type {number} */ x) => Math.round((x / secs) * 1000) / 1000;
-  const tree = processTree(b.procs, serverPid);
+  const roles = srv.processes ?? [{ role: srv.name, pid: srv.pid }];
+  /** @type {Set<number>} */
+  const tree = new Set();
+  /** @type {Record<string, number>} */
+  const byProcess = {};
+  for (const { role, pid } of roles) {
+    const t = processTree(b.procs, pid);
+    for (const p of t) tree.add(p);
+    byProcess[role] = r(cpuBetween(a.procs, b.procs, (p) => t.has(p)).seconds);
+  }
   const server = cpuBetween(a.procs, b.procs, (p) => tree.has(p));
   const others = cpuBetween(a.procs, b.procs, (p) => !tree.has(p) && p !== process.pid);
   return {
     serverCpu: r(server.seconds),
+    ...(srv.processes && { serverCpuByProcess: byProcess }),
     benchCpu: r(b.bench - a.bench),
     machineCpu: r(b.machine.busy - a.machine.busy),
     softirqCpu: r(b.machine.softirq - a.machine.softirq),
@@ -87,7 +101,7 @@ function padding(bytes) {
  * a ring of per-index counters gives that without parsing a single delivery.
  * @param {RunningServer} server
  * @param {{ subscribers: number, window: number, duration: number, warmup: number, drain: number,
- *   payload: number, batch: number, stall: number, log: (s: string) => void }} o
+ *   payload: number, batch: number, stall: number, busyPoll?: boolean, log: (s: string) => void }} o
  */
 export async function fanout(server, o) {
   const RING = 1 << 16;
@@ -169,7 +183,7 @@ export async function fanout(server, o) {
     const a = { d: pool.deliveries, r: pool.reads, f: fully, p: accepted, cpu: cpuSnapshot() };
     if (!stalled) await runUntil(a.cpu.at + o.duration * 1000);
     const b = { d: pool.deliveries, r: pool.reads, f: fully, p: accepted, cpu: cpuSnapshot() };
-    const cpu = cpuShare(server.pid, a.cpu, b.cpu);
+    const cpu = cpuShare(server, a.cpu, b.cpu);
     publishing = false;
     spinning = false;
     const secs = (b.cpu.at - a.cpu.at) / 1000;
@@ -188,6 +202,9 @@ export async function fanout(server, o) {
       scenario: 'fanout',
       target: server.name,
       subscribers: N,
+      ...(server.wsPorts && {
+        subscribersPerGateway: server.wsPorts.map((_, i) => countFor(N, i, server.wsPorts?.length ?? 1)),
+      }),
       window: o.window,
       payloadBytes: o.payload,
       seconds: round(secs, 3),
@@ -219,15 +236,95 @@ export async function fanout(server, o) {
 }
 
 /**
+ * How many of subscribers 0..n-1 land on port `j` of `k` when subscriber i takes port i % k.
+ * @param {number} n
+ * @param {number} j
+ * @param {number} k
+ */
+function countFor(n, j, k) {
+  return j < n ? Math.floor((n - j - 1) / k) + 1 : 0;
+}
+
+/**
+ * A publisher that is itself a WebSocket client of a gateway: `{"type":"publish","topic":...,"data":...,
+ * "id":n}` frames, each settled by its `ack` (true) or `error` frame (false), or false after `timeoutMs`.
+ * It subscribes to a topic of its own so that it receives none of the messages it publishes.
+ */
+class WsPublisher {
+  /** @param {{ host: string, port: number, batch: number }} opts */
+  constructor(opts) {
+    this.opts = opts;
+    this.pool = new Pool();
+    this.ok = 0;
+    this.failed = 0;
+    /** @type {Map<string, number>} */
+    this.failures = new Map();
+    this.nextId = 1_000_000;
+  }
+
+  async open() {
+    await this.pool.open({
+      host: this.opts.host,
+      port: this.opts.port,
+      path: WS_PATH,
+      topic: 'bench-publisher',
+      count: 1,
+      batch: 1,
+      timeoutMs: 20000,
+      deadlineMs: 30000,
+    });
+  }
+
+  /**
+   * @param {string} topic
+   * @param {string} dataJson
+   * @param {number} [timeoutMs]
+   * @returns {Promise<boolean>}
+   */
+  publish(topic, dataJson, timeoutMs = 10000) {
+    const conn = this.pool.conns[0];
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      /** @param {boolean} ok @param {string} [why] */
+      const finish = (ok, why) => {
+        clearTimeout(timer);
+        conn.waiters.delete(id);
+        if (ok) this.ok++;
+        else {
+          this.failed++;
+          const key = why ?? 'error';
+          this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+        }
+        resolve(ok);
+      };
+      const timer = setTimeout(() => finish(false, 'no ack'), timeoutMs);
+      conn.waiters.set(id, (frame) => finish(frame?.type === 'ack', `error ${frame?.code}`));
+      conn.sendText(`{"type":"publish","topic":${JSON.stringify(topic)},"data":${dataJson},"id":${id}}`);
+    });
+  }
+
+  close() {
+    return this.pool.close();
+  }
+}
+
+/**
  * Latency: M subscribers on one topic, the publisher at a fixed rate. Each message carries
- * performance.now() taken just before its POST is sent; publisher and receivers share this process
+ * performance.now() taken just before its publish is sent; publisher and receivers share this process
  * (and so this clock), and each receiver records now - sent when it parses the delivery.
+ *
+ * `via: 'http'` (default) publishes with `POST /v1/publish` to `server.port` (for the cluster: the push
+ * API). `via: 'ws'` publishes as a WebSocket client of `publisherPort` (a gateway), with the timestamp
+ * in `data.sent`. `subscriberPorts` places the subscribers (default: the server's WS ports).
  * @param {RunningServer} server
  * @param {{ subscribers: number, rate: number, duration: number, warmup: number, drain: number,
- *   payload: number, batch: number, log: (s: string) => void }} o
+ *   payload: number, batch: number, log: (s: string) => void, via?: 'http' | 'ws',
+ *   publisherPort?: number, subscriberPorts?: number[], label?: string, path?: string }} o
  */
 export async function latency(server, o) {
   const M = o.subscribers;
+  const via = o.via ?? 'http';
+  const label = o.label ?? server.name;
   const total = Math.max(1, Math.round(o.rate * o.duration));
   const warmupCount = Math.round(o.rate * o.warmup);
   const samples = new Float64Array(total * M);
@@ -246,15 +343,26 @@ export async function latency(server, o) {
           return;
         }
         const d = msg?.data;
-        if (typeof d?.t !== 'number' || d.w === 1) return;
-        if (n < samples.length) samples[n++] = now - d.t;
+        const sent = typeof d?.t === 'number' ? d.t : d?.sent;
+        if (typeof sent !== 'number' || d.w === 1) return;
+        if (n < samples.length) samples[n++] = now - sent;
       },
     },
   });
-  const publisher = new Publisher({ host: HOST, port: server.port, secret: server.secret, maxSockets: 32 });
+  const stamp = via === 'ws' ? 'sent' : 't';
+  /** @type {Publisher | WsPublisher} */
+  let publisher;
+  if (via === 'ws') {
+    if (o.publisherPort === undefined) throw new Error('latency via ws needs publisherPort');
+    publisher = new WsPublisher({ host: HOST, port: o.publisherPort, batch: o.batch });
+  } else {
+    publisher = new Publisher({ host: HOST, port: server.port, secret: server.secret, maxSockets: 32 });
+  }
+  const subscriberPorts = o.subscriberPorts ?? server.wsPorts ?? [server.port];
   try {
-    await pool.open(openOpts(server, M, o.batch, 't'));
-    o.log(`${server.name}: ${M} latency subscribers ready; ${o.rate} msg/s for ${o.duration} s`);
+    await pool.open(openOpts(server, M, o.batch, 't', subscriberPorts));
+    if (publisher instanceof WsPublisher) await publisher.open();
+    o.log(`${label}: ${M} latency subscribers ready; ${o.rate} msg/s for ${o.duration} s`);
     await sleep(200);
     pool.resetCounts();
     const pad = padding(o.payload);
@@ -270,7 +378,7 @@ export async function latency(server, o) {
         const wait = due - performance.now();
         if (wait > 1) await sleep(wait);
         const t = performance.now();
-        pending.push(publisher.publish('t', `{"t":${t},"w":${warm ? 1 : 0},"pad":${pad}}`));
+        pending.push(publisher.publish('t', `{"${stamp}":${t},"w":${warm ? 1 : 0},"pad":${pad}}`));
       }
       return Promise.all(pending);
     };
@@ -291,7 +399,8 @@ export async function latency(server, o) {
     for (let i = 0; i < n; i++) sum += sorted[i];
     return {
       scenario: 'latency',
-      target: server.name,
+      target: label,
+      path: o.path ?? 'POST /v1/publish -> subscriber',
       subscribers: M,
       rate: o.rate,
       achievedRate: round(total / sentSecs, 1),
@@ -307,11 +416,12 @@ export async function latency(server, o) {
       publishFailures: publisher.failed,
       publishFailureReasons: mapToObject(publisher.failures),
       closesDuringRun: mapToObject(pool.closes),
+      errorFrames: pool.errorFrames,
       parseErrors,
-      ...cpuShare(server.pid, cpuA, cpuB),
+      ...cpuShare(server, cpuA, cpuB),
     };
   } finally {
-    publisher.close();
+    await publisher.close();
     await pool.close();
   }
 }

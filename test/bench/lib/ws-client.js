@@ -303,9 +303,10 @@ export class Pool {
   }
 
   /**
-   * Opens `count` subscribers, at most `batch` connecting at a time.
-   * @param {{ host: string, port: number, path: string, topic: string, count: number, batch: number,
-   *   timeoutMs: number, deadlineMs: number }} opts
+   * Opens `count` subscribers, at most `batch` connecting at a time. With `ports`, subscriber i connects
+   * to `ports[i % ports.length]` (an even split over a cluster's gateways); otherwise to `port`.
+   * @param {{ host: string, port: number, ports?: number[], path: string, topic: string, count: number,
+   *   batch: number, timeoutMs: number, deadlineMs: number }} opts
    */
   async open(opts) {
     const deadline = Date.now() + opts.deadlineMs;
@@ -318,7 +319,8 @@ export class Pool {
         const conn = new Conn(this, next++);
         this.conns.push(conn);
         try {
-          await conn.open(opts);
+          const ports = opts.ports;
+          await conn.open(ports?.length ? { ...opts, port: ports[conn.index % ports.length] } : opts);
         } catch (err) {
           failed = true;
           throw err;
