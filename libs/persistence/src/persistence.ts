@@ -37,7 +37,7 @@ export class Persistence {
   ) {
     this.apps = new AppsRepository(db, box);
     this.operators = new OperatorsRepository(db);
-    this.audit = new AuditLog(new PrismaAuditStore(db), auditOptions);
+    this.audit = new AuditLog(new PrismaAuditStore(db, provider), auditOptions);
   }
 
   static async open(opts: PersistenceOptions): Promise<Persistence> {
