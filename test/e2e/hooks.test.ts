@@ -7,11 +7,15 @@ import { TestClient } from '../support/ws-client.js';
 import { waitUntil } from '../support/wait.js';
 
 const events: string[] = [];
+/** Connections of app "gated" wait in onConnect until the test opens the gate. */
+let openGate: () => void = () => undefined;
+let gate = Promise.resolve();
 
 /** An app's own hooks: firetower's callbacks, as a Nest provider. */
 @Injectable()
 class ChatHooks implements GatewayHooks {
   async onConnect(client: ClientInfo): Promise<Refusal | void> {
+    if (client.appKey === 'gated') await gate;
     events.push(`connect:${client.id}`);
     await Promise.resolve(); // async hooks are awaited, frames stay in order
   }
@@ -43,6 +47,22 @@ afterAll(async () => {
 });
 
 describe('gateway hooks', () => {
+  it('connections still in an async onConnect count against the app limit', async () => {
+    await beacon.persistence.apps.create({
+      name: 'gated',
+      key: 'gated',
+      settings: { allowAnonymous: true, maxConnections: 2 },
+    });
+    gate = new Promise((resolve) => (openGate = resolve));
+    const clients = await Promise.all([1, 2, 3].map(() => TestClient.open(beacon.wsUrl('gated'))));
+    // While all three wait in the hook, the third is already refused: two slots are reserved.
+    await waitUntil(() => clients.some((c) => c.closeCode === CloseCode.ConnectionLimit));
+    openGate();
+    await waitUntil(() => clients.filter((c) => c.frames.some((f) => f.type === 'connected')).length === 2);
+    expect(clients.map((c) => c.closeCode).filter((c) => c !== null)).toEqual([CloseCode.ConnectionLimit]);
+    for (const c of clients) c.close();
+  });
+
   it('run on every step: connect, rewrite or refuse a subscribe, transform or refuse a publish, close', async () => {
     const c = await TestClient.connect(beacon.wsUrl());
     const id = c.clientId;

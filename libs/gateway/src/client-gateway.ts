@@ -34,6 +34,8 @@ export class ClientGateway {
   private readonly hookErrors: Counter;
   private readonly onHookError: (err: unknown) => void;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** Connections per app past the limit check whose onConnect hooks are still running. */
+  private readonly admitting = new Map<string, number>();
 
   constructor(
     readonly nodeId: string,
@@ -109,12 +111,18 @@ export class ClientGateway {
   }
 
   private async authenticate(conn: Connection, url: URL): Promise<void> {
+    let reserved: string | undefined;
     try {
       const { identity, app } = await this.auth.authenticate(url);
       if (conn.state !== ConnState.Authenticating) return;
-      if (this.hub.connectionCount(app.id) >= app.settings.maxConnections) {
+      // From here to the hook's await nothing yields: the check and the reservation are atomic, so
+      // connections whose onConnect hooks are still running count against the app's limit too.
+      const pending = this.admitting.get(app.id) ?? 0;
+      if (this.hub.connectionCount(app.id) + pending >= app.settings.maxConnections) {
         throw new ConnectRefused(CloseCode.ConnectionLimit, CLOSE_REASONS[CloseCode.ConnectionLimit]);
       }
+      this.admitting.set(app.id, pending + 1);
+      reserved = app.id;
       conn.identify(identity);
       const verdict = await this.hooks.onConnect(conn);
       if (conn.state !== ConnState.Authenticating) return;
@@ -126,6 +134,8 @@ export class ClientGateway {
         this.close(conn, CloseCode.InternalError);
       }
       return;
+    } finally {
+      if (reserved !== undefined) this.release(reserved);
     }
     clearTimeout(conn.closeTimer);
     conn.state = ConnState.Open;
@@ -148,6 +158,12 @@ export class ClientGateway {
     conn.ws.send(encodeControl(hello));
     conn.busy = false;
     this.pump(conn);
+  }
+
+  private release(appId: string): void {
+    const n = (this.admitting.get(appId) ?? 1) - 1;
+    if (n <= 0) this.admitting.delete(appId);
+    else this.admitting.set(appId, n);
   }
 
   private receive(conn: Connection, data: Buffer, isBinary: boolean): void {
