@@ -1,6 +1,7 @@
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { push } from '@beacon/contracts';
+import { ClusterRouter } from '@beacon/cluster';
+import { cluster, push } from '@beacon/contracts';
 import { CloseCode } from '@beacon/protocol';
 import { signToken } from '../support/beacon.js';
 import { TestCluster } from '../support/cluster.js';
@@ -104,6 +105,32 @@ describe('a cluster: topic-service, two gateways, push-api, as real processes', 
     expect(gone.body).toEqual({ disconnected: 2 });
     expect(await u1.waitClosed()).toBe(CloseCode.Kicked);
     expect(await u2.waitClosed()).toBe(CloseCode.Kicked);
+  });
+
+  it('a caller without the cluster token is refused and changes nothing', async () => {
+    const a = await connect(0);
+    await a.subscribe('guarded-topic');
+    const intruder = new ClusterRouter({ topicServiceUrl: `127.0.0.1:${c.tsPort}`, deadlineMs: 2_000 });
+    try {
+      await expect(intruder.publish(c.app.id, ['guarded-topic'], '"x"')).rejects.toMatchObject({ code: 16 });
+      await expect(intruder.disconnect(c.app.id, { clientId: a.clientId })).rejects.toMatchObject({
+        code: 16,
+      });
+      await expect(intruder.clusterStats()).rejects.toMatchObject({ code: 16 });
+      // A fake gateway attaching without the token is ended with UNAUTHENTICATED and never registered.
+      const stream = intruder.client.attach();
+      const ended = new Promise<number>((resolve) =>
+        stream.on('error', (e: { code: number }) => resolve(e.code)),
+      );
+      stream.write({ register: { nodeId: 'intruder00', address: '' } } satisfies cluster.GatewayMessage);
+      expect(await ended).toBe(16);
+      expect((await c.control.clusterStats()).gateways.map((g) => g.nodeId)).not.toContain('intruder00');
+    } finally {
+      intruder.close();
+    }
+    await a.sync();
+    expect(a.messages()).toEqual([]);
+    expect(a.closeCode).toBeNull();
   });
 
   it('kill -9 of the topic-service: after a restart every existing subscriber receives again, with no client action', async () => {

@@ -24,6 +24,7 @@ export class TestCluster {
   tsPort = 0;
   grpcPort = 0;
   app = { key: 'clusterapp', secret: '', id: '' };
+  readonly clusterToken = 'cluster-token-for-tests-0123456789';
   /** A client of the topic-service, for asserting on its view of the cluster. */
   control!: ClusterRouter;
   private constructor(
@@ -63,7 +64,11 @@ export class TestCluster {
 
     this.tsPort = await freePort();
     await this.startTopicService();
-    this.control = new ClusterRouter({ topicServiceUrl: `127.0.0.1:${this.tsPort}`, deadlineMs: 2_000 });
+    this.control = new ClusterRouter({
+      topicServiceUrl: `127.0.0.1:${this.tsPort}`,
+      deadlineMs: 2_000,
+      clusterToken: this.clusterToken,
+    });
     for (let i = 0; i < this.options.gateways; i++) this.gateways.push(await this.startGateway(i + 1));
     await this.waitForGateways(this.options.gateways);
     this.grpcPort = await freePort();
@@ -74,6 +79,7 @@ export class TestCluster {
         BEACON_PORT: '0',
         BEACON_GRPC_PORT: String(this.grpcPort),
         BEACON_TOPIC_SERVICE_URL: `127.0.0.1:${this.tsPort}`,
+        BEACON_CLUSTER_TOKEN: this.clusterToken,
         BEACON_DATA_DIR: this.dataDir,
         BEACON_AUDIT_FLUSH_MS: '20',
       },
@@ -87,6 +93,7 @@ export class TestCluster {
       dist('topic-service'),
       {
         BEACON_TOPIC_SERVICE_PORT: String(this.tsPort),
+        BEACON_CLUSTER_TOKEN: this.clusterToken,
         BEACON_HEARTBEAT_INTERVAL_MS: String(this.options.heartbeatMs),
         BEACON_LIVENESS_TIMEOUT_MS: String(this.options.livenessMs),
       },
@@ -101,6 +108,7 @@ export class TestCluster {
       {
         BEACON_PORT: '0',
         BEACON_TOPIC_SERVICE_URL: `127.0.0.1:${this.tsPort}`,
+        BEACON_CLUSTER_TOKEN: this.clusterToken,
         BEACON_DATA_DIR: this.dataDir,
         BEACON_APP_CACHE_TTL_MS: '0',
       },

@@ -1,5 +1,5 @@
 import { gatewayLimitsEnv, gatewayLimitsFrom, type GatewayLimits } from '@beacon/gateway';
-import { ConfigError, databaseEnv, databaseFrom, logLevelEnv, parseEnv } from '@beacon/ops';
+import { clusterTokenEnv, ConfigError, databaseEnv, databaseFrom, logLevelEnv, parseEnv } from '@beacon/ops';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -11,6 +11,7 @@ const Env = z.object({
     .default('127.0.0.1:7070'),
   BEACON_PUBLIC_URL: z.string().optional(),
   ...databaseEnv,
+  ...clusterTokenEnv,
   ...logLevelEnv,
   BEACON_APP_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   BEACON_PUBLISH_BUFFER: z.coerce.number().int().min(0).default(10_000),
@@ -21,6 +22,7 @@ export interface GatewayConfig {
   port: number;
   host: string;
   topicServiceUrl: string;
+  clusterToken: string | undefined;
   publicUrl: string | undefined;
   dataDir: string;
   databaseUrl: string;
@@ -41,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     port: e.BEACON_PORT,
     host: e.BEACON_HOST,
     topicServiceUrl: e.BEACON_TOPIC_SERVICE_URL,
+    clusterToken: e.BEACON_CLUSTER_TOKEN,
     publicUrl: e.BEACON_PUBLIC_URL,
     ...databaseFrom(e),
     logLevel: e.BEACON_LOG_LEVEL,

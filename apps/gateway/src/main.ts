@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const link = new GatewayLink(
     {
       topicServiceUrl: config.topicServiceUrl,
+      clusterToken: config.clusterToken,
       nodeId,
       address: config.publicUrl ?? `${config.host}:${config.port}`,
       maxBufferedPublishes: config.publishBuffer,

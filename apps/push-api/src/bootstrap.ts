@@ -35,6 +35,7 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
   const router = new ClusterRouter({
     topicServiceUrl: config.topicServiceUrl,
     deadlineMs: config.topicServiceDeadlineMs,
+    clusterToken: config.clusterToken,
   });
   try {
     const metrics = new MetricsRegistry();

@@ -1,4 +1,4 @@
-import { databaseEnv, databaseFrom, logLevelEnv, parseEnv } from '@beacon/ops';
+import { clusterTokenEnv, databaseEnv, databaseFrom, logLevelEnv, parseEnv } from '@beacon/ops';
 import { z } from 'zod';
 
 const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
@@ -20,6 +20,7 @@ const Env = z.object({
     .default('127.0.0.1:7070'),
   BEACON_TOPIC_SERVICE_DEADLINE_MS: int(5000, 10),
   ...databaseEnv,
+  ...clusterTokenEnv,
   ...logLevelEnv,
   BEACON_MAX_MESSAGE_BYTES: int(64 * 1024, 16),
   BEACON_AUDIT_MAX_QUEUE: int(10_000),
@@ -33,6 +34,7 @@ export interface PushApiConfig {
   grpcPort: number | null;
   host: string;
   topicServiceUrl: string;
+  clusterToken: string | undefined;
   topicServiceDeadlineMs: number;
   dataDir: string;
   databaseUrl: string;
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PushApiConfig 
     grpcPort: e.BEACON_GRPC_PORT === 'off' ? null : e.BEACON_GRPC_PORT,
     host: e.BEACON_HOST,
     topicServiceUrl: e.BEACON_TOPIC_SERVICE_URL,
+    clusterToken: e.BEACON_CLUSTER_TOKEN,
     topicServiceDeadlineMs: e.BEACON_TOPIC_SERVICE_DEADLINE_MS,
     ...databaseFrom(e),
     logLevel: e.BEACON_LOG_LEVEL,

@@ -13,6 +13,7 @@ export class AppModule {
           heartbeatIntervalMs: config.heartbeatIntervalMs,
           livenessTimeoutMs: config.livenessTimeoutMs,
           commandTimeoutMs: config.commandTimeoutMs,
+          clusterToken: config.clusterToken,
         }),
       ],
     };

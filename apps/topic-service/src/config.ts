@@ -1,4 +1,4 @@
-import { ConfigError, logLevelEnv } from '@beacon/ops';
+import { clusterTokenEnv, ConfigError, logLevelEnv } from '@beacon/ops';
 import { z } from 'zod';
 
 const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
@@ -12,6 +12,7 @@ const Env = z.object({
   BEACON_LIVENESS_TIMEOUT_MS: int(6000, 20),
   BEACON_COMMAND_TIMEOUT_MS: int(2000, 10),
   ...logLevelEnv,
+  ...clusterTokenEnv,
 });
 
 export type TopicServiceLogLevel = z.infer<typeof Env>['BEACON_LOG_LEVEL'];
@@ -23,6 +24,7 @@ export interface TopicServiceConfig {
   livenessTimeoutMs: number;
   commandTimeoutMs: number;
   logLevel: TopicServiceLogLevel;
+  clusterToken: string | undefined;
 }
 
 /** Parses the environment once at boot; every bad variable is reported in one error. */
@@ -48,5 +50,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TopicServiceCo
     livenessTimeoutMs: e.BEACON_LIVENESS_TIMEOUT_MS,
     commandTimeoutMs: e.BEACON_COMMAND_TIMEOUT_MS,
     logLevel: e.BEACON_LOG_LEVEL,
+    clusterToken: e.BEACON_CLUSTER_TOKEN,
   };
 }

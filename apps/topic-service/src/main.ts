@@ -26,6 +26,11 @@ async function main(): Promise<void> {
     logger: new StderrLogger({ logLevels: nestLogLevels(config.logLevel) }),
   });
   process.stdout.write(`topic-service listening on ${config.host}:${config.port}\n`);
+  if (config.clusterToken === undefined) {
+    process.stderr.write(
+      'topic-service: BEACON_CLUSTER_TOKEN is not set: any caller that reaches this port can publish and disconnect; set it on every cluster process\n',
+    );
+  }
 
   closeOnSignals('topic-service', () => service.close());
 }

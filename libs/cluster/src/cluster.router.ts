@@ -23,6 +23,8 @@ export interface ClusterRouterOptions {
   topicServiceUrl: string;
   /** Deadline of each call. */
   deadlineMs?: number;
+  /** The shared cluster token (BEACON_CLUSTER_TOKEN), sent as `authorization: Bearer <token>`. */
+  clusterToken?: string;
 }
 
 type Unary<Req, Res> = (
@@ -48,8 +50,10 @@ export const CHANNEL_OPTIONS = {
 export class ClusterRouter implements Router {
   readonly client: cluster.TopicServiceClient;
   private readonly deadlineMs: number;
+  private readonly token: string | undefined;
 
   constructor(options: ClusterRouterOptions) {
+    this.token = options.clusterToken === '' ? undefined : options.clusterToken;
     this.client = new cluster.TopicServiceClient(
       options.topicServiceUrl,
       credentials.createInsecure(),
@@ -117,6 +121,13 @@ export class ClusterRouter implements Router {
     this.client.close();
   }
 
+  /** Metadata for every call to the topic-service: the cluster token when one is set. */
+  metadata(): Metadata {
+    const md = new Metadata();
+    if (this.token !== undefined) md.set('authorization', `Bearer ${this.token}`);
+    return md;
+  }
+
   private async send(
     appId: string,
     target: Target,
@@ -135,8 +146,12 @@ export class ClusterRouter implements Router {
 
   private call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
     return new Promise((resolve, reject) => {
-      method.call(this.client, req, new Metadata(), { deadline: Date.now() + this.deadlineMs }, (err, res) =>
-        err === null ? resolve(res) : reject(err),
+      method.call(
+        this.client,
+        req,
+        this.metadata(),
+        { deadline: Date.now() + this.deadlineMs },
+        (err, res) => (err === null ? resolve(res) : reject(err)),
       );
     });
   }

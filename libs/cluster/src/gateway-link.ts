@@ -29,6 +29,8 @@ export interface GatewayLinkOptions {
   reconnectMaxMs?: number;
   /** Deadline of unary calls (counts, presence, direct sends made from this gateway). */
   deadlineMs?: number;
+  /** The shared cluster token (BEACON_CLUSTER_TOKEN). */
+  clusterToken?: string;
 }
 
 type Stream = ClientDuplexStream<cluster.GatewayMessage, cluster.RouterMessage>;
@@ -76,6 +78,7 @@ export class GatewayLink implements Router, InterestListener {
     this.unary = new ClusterRouter({
       topicServiceUrl: options.topicServiceUrl,
       deadlineMs: options.deadlineMs,
+      clusterToken: options.clusterToken,
     });
     this.ids = new IdSequence(`m${options.nodeId}`);
     this.maxBuffered = options.maxBufferedPublishes ?? 10_000;
@@ -161,7 +164,7 @@ export class GatewayLink implements Router, InterestListener {
   private connect(): void {
     const node = this.node;
     if (node === undefined || this.stopped) return;
-    const stream = this.unary.client.attach();
+    const stream = this.unary.client.attach(this.unary.metadata());
     this.stream = stream;
     stream.on('data', (m: cluster.RouterMessage) => this.onMessage(stream, m));
     stream.on('error', (err: Error) => {

@@ -44,3 +44,8 @@ export function databaseFrom(e: {
     secretKey: e.BEACON_SECRET_KEY,
   };
 }
+
+/** The shared secret every cluster member presents to the topic-service (unset: no check). */
+export const clusterTokenEnv = {
+  BEACON_CLUSTER_TOKEN: z.string().min(16, 'at least 16 characters').max(512).optional(),
+};

@@ -11,3 +11,4 @@ export * from './topic-service.exception.js';
 export * from './topic-service.metrics.js';
 export * from './topic-service.module.js';
 export * from './topic-service.server.js';
+export { ClusterAuth } from './cluster-auth.js';

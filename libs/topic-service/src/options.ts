@@ -10,9 +10,13 @@ export interface TopicServiceOptions {
   /** How often the counters are logged at debug level (default one minute). */
   statsLogIntervalMs?: number;
   limits?: Partial<TopicServiceLimits>;
+  /** Required from every caller when set; see ClusterAuth. */
+  clusterToken?: string;
 }
 
-export interface ResolvedTopicServiceOptions extends Required<Omit<TopicServiceOptions, 'limits'>> {
+export interface ResolvedTopicServiceOptions extends Required<
+  Omit<TopicServiceOptions, 'limits' | 'clusterToken'>
+> {
   limits: TopicServiceLimits;
 }
 

@@ -2,6 +2,8 @@ import { Catch, Controller, Inject, UseFilters, type RpcExceptionFilter } from '
 import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
 import { throwError, type Observable } from 'rxjs';
 import type { cluster } from '@beacon/contracts';
+import type { Metadata } from '@grpc/grpc-js';
+import { ClusterAuth } from './cluster-auth.js';
 import { GrpcGatewayLink, type AttachCall } from './grpc-gateway-link.js';
 import { TopicRouter } from './topic-router.js';
 import { TopicServiceException } from './topic-service.exception.js';
@@ -18,11 +20,18 @@ export class TopicServiceExceptionFilter implements RpcExceptionFilter<TopicServ
 @Controller()
 @UseFilters(TopicServiceExceptionFilter)
 export class TopicServiceController {
-  constructor(@Inject(TopicRouter) private readonly router: TopicRouter) {}
+  constructor(
+    @Inject(TopicRouter) private readonly router: TopicRouter,
+    @Inject(ClusterAuth) private readonly auth: ClusterAuth,
+  ) {}
 
   @GrpcStreamCall('TopicService', 'Attach')
   attach(call: AttachCall): void {
     const link = new GrpcGatewayLink(call);
+    if (!this.auth.allows(call.metadata)) {
+      link.close(new TopicServiceException('unauthenticated', 'missing or wrong cluster token'));
+      return;
+    }
     const session = this.router.attach(link);
     const gone = (): void => {
       link.markGone();
@@ -36,37 +45,44 @@ export class TopicServiceController {
   }
 
   @GrpcMethod('TopicService', 'Publish')
-  publish(req: cluster.PublishRequest): cluster.PublishReply {
+  publish(req: cluster.PublishRequest, metadata: Metadata): cluster.PublishReply {
+    this.auth.check(metadata);
     return this.router.publish(req);
   }
 
   @GrpcMethod('TopicService', 'Send')
-  send(req: cluster.SendRequest): Promise<cluster.SendReply> {
+  send(req: cluster.SendRequest, metadata: Metadata): Promise<cluster.SendReply> {
+    this.auth.check(metadata);
     return this.router.send(req);
   }
 
   @GrpcMethod('TopicService', 'Disconnect')
-  disconnect(req: cluster.DisconnectRequest): Promise<cluster.DisconnectReply> {
+  disconnect(req: cluster.DisconnectRequest, metadata: Metadata): Promise<cluster.DisconnectReply> {
+    this.auth.check(metadata);
     return this.router.disconnect(req);
   }
 
   @GrpcMethod('TopicService', 'TopicSubscribers')
-  topicSubscribers(req: cluster.TopicSubscribersRequest): cluster.TopicSubscribersReply {
+  topicSubscribers(req: cluster.TopicSubscribersRequest, metadata: Metadata): cluster.TopicSubscribersReply {
+    this.auth.check(metadata);
     return this.router.topicSubscribers(req);
   }
 
   @GrpcMethod('TopicService', 'ListTopics')
-  listTopics(req: cluster.ListTopicsRequest): cluster.ListTopicsReply {
+  listTopics(req: cluster.ListTopicsRequest, metadata: Metadata): cluster.ListTopicsReply {
+    this.auth.check(metadata);
     return this.router.listTopics(req);
   }
 
   @GrpcMethod('TopicService', 'Presence')
-  presence(req: cluster.PresenceRequest): cluster.PresenceReply {
+  presence(req: cluster.PresenceRequest, metadata: Metadata): cluster.PresenceReply {
+    this.auth.check(metadata);
     return this.router.presence(req);
   }
 
   @GrpcMethod('TopicService', 'ClusterStats')
-  clusterStats(): cluster.ClusterStatsReply {
+  clusterStats(_req: cluster.ClusterStatsRequest, metadata: Metadata): cluster.ClusterStatsReply {
+    this.auth.check(metadata);
     return this.router.clusterStats();
   }
 }

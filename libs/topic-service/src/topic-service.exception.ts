@@ -5,6 +5,8 @@ import { status } from '@grpc/grpc-js';
  * the status an Attach stream is ended with); docs/topic-service.md lists them.
  */
 export const TOPIC_SERVICE_ERRORS = {
+  /** The call did not carry the cluster token (`authorization: Bearer <BEACON_CLUSTER_TOKEN>`). */
+  unauthenticated: status.UNAUTHENTICATED,
   /** A request field is missing or malformed (app id, topic, user id, client id, target). */
   invalid_argument: status.INVALID_ARGUMENT,
   /** A request or a gateway's interest is past a documented bound. */

@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { ClusterAuth } from './cluster-auth.js';
 import type { TopicServiceOptions } from './options.js';
 import { TopicServiceController } from './topic-service.controller.js';
 import { TopicRouter } from './topic-router.js';
@@ -20,6 +21,7 @@ export class TopicServiceModule implements OnModuleInit, OnApplicationShutdown {
       module: TopicServiceModule,
       controllers: [TopicServiceController],
       providers: [
+        { provide: ClusterAuth, useValue: new ClusterAuth(options.clusterToken) },
         {
           provide: TopicRouter,
           useFactory: () => new TopicRouter(options, { logger: new Logger('TopicService') }),
