@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from './ws-client.js';
 import { Publisher } from './publisher.js';
-import { cpuBetween, machineCpuSeconds, procSnapshot, processTree, selfCpuSeconds } from './servers.js';
+import { cpuBetween, machineCpuSeconds, procSnapshot, processTree, selfCpuSeconds } from './cpu.js';
 
 const HOST = '127.0.0.1';
 const WS_PATH = '/ws?app=bench';
