@@ -4,9 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BeaconWsAdapter, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { nestLogLevels } from '@beacon/ops';
+import { nestLogLevels, reachableHost } from '@beacon/ops';
 import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
-import { grpcAddress, pushApiBodyParser, pushGrpcOptions } from '@beacon/push-api';
+import { grpcAddress, servePushApi } from '@beacon/push-api';
 import { newNodeId } from '@beacon/routing';
 import { BeaconModule } from './app.module.js';
 import type { BeaconConfig } from './config.js';
@@ -54,15 +54,15 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       BeaconModule.forRoot(config, persistence, nodeId, metrics, options.hooks),
       { bodyParser: false, logger: nestLogLevels(config.logLevel) },
     );
-    app.use(...pushApiBodyParser(config.maxMessageBytes));
     app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
-    if (config.grpcPort !== null) {
-      app.connectMicroservice(pushGrpcOptions(grpcAddress(config.host, config.grpcPort)));
-      await app.startAllMicroservices();
-    }
+    await servePushApi(app, {
+      maxMessageBytes: config.maxMessageBytes,
+      host: config.host,
+      grpcPort: config.grpcPort,
+    });
     await app.listen(config.port, config.host);
     const port = (app.getHttpServer().address() as AddressInfo).port;
-    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const host = reachableHost(config.host);
     return {
       app,
       url: `http://${host}:${port}`,

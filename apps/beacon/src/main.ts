@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { closeOnSignals, exitOnStartFailure } from '@beacon/ops';
+import { closeOnSignals, exitOnStartFailure, reachableHost } from '@beacon/ops';
 import { startBeacon } from './bootstrap.js';
 import { loadConfig } from './config.js';
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
       ].join('\n') + '\n',
     );
   }
-  const bound = config.host === beacon.url.slice(7).split(':')[0] ? '' : ` (bound to ${config.host})`;
+  const bound = reachableHost(config.host) === config.host ? '' : ` (bound to ${config.host})`;
   process.stdout.write(
     `beacon listening on ${beacon.url}${bound}; clients: ${beacon.url.replace('http', 'ws')}/ws?app=<key>\n`,
   );

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { GatewayLink } from '@beacon/cluster';
 import { BeaconWsAdapter } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { closeOnSignals, exitOnStartFailure, nestLogLevels } from '@beacon/ops';
+import { closeOnSignals, exitOnStartFailure, nestLogLevels, reachableHost } from '@beacon/ops';
 import { Persistence } from '@beacon/persistence';
 import { newNodeId } from '@beacon/routing';
 import { GatewayAppModule } from './app.module.js';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
   await app.listen(config.port, config.host);
   const port = (app.getHttpServer().address() as AddressInfo).port;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const host = reachableHost(config.host);
   process.stdout.write(
     `gateway ${nodeId} listening on http://${host}:${port}; topic-service ${config.topicServiceUrl}\n`,
   );

@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ClusterRouter } from '@beacon/cluster';
 import { MetricsRegistry } from '@beacon/metrics';
-import { nestLogLevels } from '@beacon/ops';
+import { nestLogLevels, reachableHost } from '@beacon/ops';
 import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
-import { grpcAddress, pushApiBodyParser, pushGrpcOptions } from '@beacon/push-api';
+import { grpcAddress, servePushApi } from '@beacon/push-api';
 import type { PushApiConfig } from './config.js';
 import { PushApiAppModule } from './push-api-app.module.js';
 
@@ -44,14 +44,14 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
       PushApiAppModule.forRoot(config, persistence, router, metrics),
       { bodyParser: false, logger: nestLogLevels(config.logLevel) },
     );
-    app.use(...pushApiBodyParser(config.maxMessageBytes));
-    if (config.grpcPort !== null) {
-      app.connectMicroservice(pushGrpcOptions(grpcAddress(config.host, config.grpcPort)));
-      await app.startAllMicroservices();
-    }
+    await servePushApi(app, {
+      maxMessageBytes: config.maxMessageBytes,
+      host: config.host,
+      grpcPort: config.grpcPort,
+    });
     await app.listen(config.port, config.host);
     const port = (app.getHttpServer().address() as AddressInfo).port;
-    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const host = reachableHost(config.host);
     return {
       app,
       url: `http://${host}:${port}`,

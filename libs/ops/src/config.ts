@@ -49,3 +49,8 @@ export function databaseFrom(e: {
 export const clusterTokenEnv = {
   BEACON_CLUSTER_TOKEN: z.string().min(16, 'at least 16 characters').max(512).optional(),
 };
+
+/** The host to print in URLs for a server bound to `bindHost`: loopback for a wildcard bind. */
+export function reachableHost(bindHost: string): string {
+  return bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost;
+}

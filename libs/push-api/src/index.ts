@@ -11,3 +11,4 @@ export {
   PUSH_GRPC_SERVICE,
 } from './grpc/push-grpc.options.js';
 export { CachedAuthenticator } from './cached-authenticator.js';
+export { servePushApi } from './serve.js';
