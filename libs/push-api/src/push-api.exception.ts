@@ -49,3 +49,16 @@ export function toProblem(err: PushApiException): Problem {
     ...err.extra,
   };
 }
+
+/** Awaits a router call; its failures become `unavailable` (safe to retry), for REST and gRPC alike. */
+export async function routed<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof PushApiException) throw err;
+    throw new PushApiException(
+      'unavailable',
+      `routing failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}

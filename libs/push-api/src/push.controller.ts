@@ -11,7 +11,7 @@ import type { Request } from 'express';
 import type { z } from 'zod';
 import { AppAuthGuard } from './app-auth.guard.js';
 import { PUSH_API_OPTIONS, type ApiApp, type ApiRequestState, type PushApiOptions } from './ports.js';
-import { PushApiException } from './push-api.exception.js';
+import { PushApiException, routed } from './push-api.exception.js';
 import * as S from './schemas.js';
 
 type ApiRequest = Request & ApiRequestState;
@@ -36,7 +36,7 @@ export class PushController {
     const bad = topics.find((t) => !isValidTopic(t));
     if (bad !== undefined)
       throw new PushApiException('invalid_topic', `invalid topic name ${JSON.stringify(bad)}`);
-    return this.route(this.router.publish(app(req).id, topics, this.encode(input.data)));
+    return routed(this.router.publish(app(req).id, topics, this.encode(input.data)));
   }
 
   @Post('broadcast')
@@ -44,7 +44,7 @@ export class PushController {
   async broadcast(@Req() req: ApiRequest, @Body() body: unknown): Promise<DirectReceipt> {
     const input = parse(S.DirectBody, body);
     req.auditTarget = '*';
-    return this.route(this.router.broadcast(app(req).id, this.encode(input.data), input.topic));
+    return routed(this.router.broadcast(app(req).id, this.encode(input.data), input.topic));
   }
 
   @Post('users/:userId/send')
@@ -57,7 +57,7 @@ export class PushController {
     req.auditTarget = `user:${userId}`;
     parse(S.UserIdParam, userId);
     const input = parse(S.DirectBody, body);
-    return this.route(this.router.sendToUser(app(req).id, userId, this.encode(input.data), input.topic));
+    return routed(this.router.sendToUser(app(req).id, userId, this.encode(input.data), input.topic));
   }
 
   @Get('users/:userId')
@@ -67,7 +67,7 @@ export class PushController {
   ): Promise<z.infer<typeof S.Presence>> {
     req.auditTarget = `user:${userId}`;
     parse(S.UserIdParam, userId);
-    return { userId, ...(await this.route(this.router.presence(app(req).id, userId))) };
+    return { userId, ...(await routed(this.router.presence(app(req).id, userId))) };
   }
 
   @Post('users/:userId/disconnect')
@@ -78,7 +78,7 @@ export class PushController {
   ): Promise<{ disconnected: number }> {
     req.auditTarget = `user:${userId}`;
     parse(S.UserIdParam, userId);
-    return { disconnected: await this.route(this.router.disconnect(app(req).id, { userId })) };
+    return { disconnected: await routed(this.router.disconnect(app(req).id, { userId })) };
   }
 
   @Post('clients/:clientId/send')
@@ -91,7 +91,7 @@ export class PushController {
     req.auditTarget = `client:${clientId}`;
     parse(S.ClientIdParam, clientId);
     const input = parse(S.DirectBody, body);
-    const receipt = await this.route(
+    const receipt = await routed(
       this.router.sendToClient(app(req).id, clientId, this.encode(input.data), input.topic),
     );
     if (receipt.delivered === 0)
@@ -107,14 +107,14 @@ export class PushController {
   ): Promise<{ disconnected: number }> {
     req.auditTarget = `client:${clientId}`;
     parse(S.ClientIdParam, clientId);
-    return { disconnected: await this.route(this.router.disconnect(app(req).id, { clientId })) };
+    return { disconnected: await routed(this.router.disconnect(app(req).id, { clientId })) };
   }
 
   @Get('topics')
   async topics(@Req() req: ApiRequest, @Query() query: unknown): Promise<{ topics: TopicCount[] }> {
     const q = parse(S.TopicsQuery, query);
     if (q.prefix !== undefined) req.auditTarget = `prefix:${q.prefix}`;
-    return { topics: await this.route(this.router.topics(app(req).id, q)) };
+    return { topics: await routed(this.router.topics(app(req).id, q)) };
   }
 
   @Get('topics/subscribers')
@@ -132,7 +132,7 @@ export class PushController {
     if (bad !== undefined)
       throw new PushApiException('invalid_topic', `invalid topic name ${JSON.stringify(bad)}`);
     const id = app(req).id;
-    const counts = await this.route(Promise.all(topics.map((t) => this.router.topicSubscribers(id, t))));
+    const counts = await routed(Promise.all(topics.map((t) => this.router.topicSubscribers(id, t))));
     return { topics: topics.map((t, i) => ({ topic: t, subscribers: counts[i] ?? 0 })) };
   }
 
@@ -146,18 +146,6 @@ export class PushController {
       );
     }
     return json;
-  }
-
-  private async route<T>(p: Promise<T>): Promise<T> {
-    try {
-      return await p;
-    } catch (err) {
-      if (err instanceof PushApiException) throw err;
-      throw new PushApiException(
-        'unavailable',
-        `routing failed: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
   }
 }
 

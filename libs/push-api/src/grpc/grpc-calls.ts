@@ -70,16 +70,3 @@ export class GrpcCalls {
     return new PushApiException('internal', 'internal error');
   }
 }
-
-/** A router call: its failures are `unavailable` (safe to retry), as in REST. */
-export async function routed<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof PushApiException) throw err;
-    throw new PushApiException(
-      'unavailable',
-      `routing failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
-}

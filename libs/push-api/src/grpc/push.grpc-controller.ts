@@ -4,8 +4,8 @@ import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { PUSH_API_OPTIONS, type PushApiOptions } from '../ports.js';
-import { PushApiException } from '../push-api.exception.js';
-import { GrpcCalls, routed, type GrpcCallInfo } from './grpc-calls.js';
+import { PushApiException, routed } from '../push-api.exception.js';
+import { GrpcCalls, type GrpcCallInfo } from './grpc-calls.js';
 import * as V from './push-grpc.validation.js';
 
 /** Each RPC's audit action: the action of the REST route doing the same (routes.ts; a spec checks they agree). */
