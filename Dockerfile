@@ -1,20 +1,19 @@
-# Beacon, single-process image. Build: docker build -t beacon .
+# Beacon: one image for every part. The single process by default; docker-compose.yml runs
+# apps/{topic-service,gateway,push-api} from the same image.  Build: docker build -t beacon .
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# better-sqlite3 builds from source (python3, make, g++).
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
-COPY apps/beacon/package.json apps/beacon/
-COPY libs ./libs
-RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev
+# `npm install` (not `npm ci`): see .ci/run; it installs the locked versions.
+RUN npm install --no-audit --no-fund && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production BEACON_DATA_DIR=/data
 COPY --from=build /app /app
+RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 EXPOSE 8080 8081 7070 8090 8091
 USER node
-# One image for every part: the single process by default; compose picks apps/{topic-service,gateway,push-api}.
 CMD ["node", "apps/beacon/dist/main.js"]
