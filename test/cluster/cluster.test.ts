@@ -141,6 +141,16 @@ describe('a cluster: topic-service, two gateways, push-api, as real processes', 
     await waitUntil(async () => (await c.control.topicSubscribers(c.app.id, 'survivor')) === 2);
 
     await c.topicService.kill9();
+    // The gateway still serves its clients: ready, degraded. The push API cannot route: not ready.
+    await waitUntil(async () => {
+      const r = await fetch(`${c.gatewayUrl(0)}/readyz`);
+      const body = (await r.json()) as { checks: { topicService: string } };
+      return r.status === 200 && body.checks.topicService.startsWith('degraded');
+    });
+    await waitUntil(async () => (await fetch(`${c.pushUrl}/readyz`)).status === 503);
+    expect((await c.api('POST', '/v1/publish', { topic: 'survivor', data: 'x' })).body.code).toBe(
+      'unavailable',
+    );
     // Clients stay connected and the origin gateway still delivers locally meanwhile.
     const local = await a.request({ type: 'publish', topic: 'survivor', data: 'during outage' });
     expect(local).toMatchObject({ type: 'ack' });
