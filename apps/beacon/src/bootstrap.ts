@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BeaconWsAdapter, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { nestLogLevels, reachableHost } from '@beacon/ops';
+import { BeaconLogger, reachableHost } from '@beacon/ops';
 import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
 import { grpcAddress, servePushApi } from '@beacon/push-api';
 import { newNodeId } from '@beacon/routing';
@@ -52,7 +52,7 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
 
     const app = await NestFactory.create<NestExpressApplication>(
       BeaconModule.forRoot(config, persistence, nodeId, metrics, options.hooks),
-      { bodyParser: false, logger: nestLogLevels(config.logLevel) },
+      { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
     app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
     await servePushApi(app, {

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { GatewayLink } from '@beacon/cluster';
 import { BeaconWsAdapter } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { closeOnSignals, exitOnStartFailure, nestLogLevels, reachableHost } from '@beacon/ops';
+import { closeOnSignals, exitOnStartFailure, BeaconLogger, reachableHost } from '@beacon/ops';
 import { Persistence } from '@beacon/persistence';
 import { newNodeId } from '@beacon/routing';
 import { GatewayAppModule } from './app.module.js';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   );
   const app = await NestFactory.create<NestExpressApplication>(
     GatewayAppModule.forRoot(config, persistence, nodeId, metrics, link),
-    { bodyParser: false, logger: nestLogLevels(config.logLevel) },
+    { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
   );
   app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
   await app.listen(config.port, config.host);

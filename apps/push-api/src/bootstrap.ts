@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ClusterRouter } from '@beacon/cluster';
 import { MetricsRegistry } from '@beacon/metrics';
-import { nestLogLevels, reachableHost } from '@beacon/ops';
+import { BeaconLogger, reachableHost } from '@beacon/ops';
 import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
 import { grpcAddress, servePushApi } from '@beacon/push-api';
 import type { PushApiConfig } from './config.js';
@@ -42,7 +42,7 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
     registerAuditMetrics(metrics, persistence.audit);
     const app = await NestFactory.create<NestExpressApplication>(
       PushApiAppModule.forRoot(config, persistence, router, metrics),
-      { bodyParser: false, logger: nestLogLevels(config.logLevel) },
+      { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
     await servePushApi(app, {
       maxMessageBytes: config.maxMessageBytes,

@@ -1,29 +1,16 @@
 import 'reflect-metadata';
-import { closeOnSignals, exitOnStartFailure, nestLogLevels } from '@beacon/ops';
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { BeaconLogger, closeOnSignals, exitOnStartFailure } from '@beacon/ops';
 import { startTopicService } from '@beacon/topic-service';
 import { AppModule } from './app.module.js';
 import { loadConfig } from './config.js';
-
-/** Nest's log lines go to stderr: stdout carries exactly one line, the "listening" line. */
-class StderrLogger extends ConsoleLogger {
-  protected override printMessages(
-    messages: unknown[],
-    context?: string,
-    logLevel?: LogLevel,
-    _stream?: 'stdout' | 'stderr',
-    errorStack?: unknown,
-  ): void {
-    super.printMessages(messages, context, logLevel, 'stderr', errorStack);
-  }
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const service = await startTopicService(AppModule.forRoot(config), {
     host: config.host,
     port: config.port,
-    logger: new StderrLogger({ logLevels: nestLogLevels(config.logLevel) }),
+    // Everything on stderr: stdout carries exactly one line, the "listening" line.
+    logger: new BeaconLogger(config.logLevel, true),
   });
   process.stdout.write(`topic-service listening on ${config.host}:${config.port}\n`);
   if (config.clusterToken === undefined) {
