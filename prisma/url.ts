@@ -1,33 +1,23 @@
-// Database URL helpers shared by the Prisma CLI configs. The library has its own copy in
-// libs/persistence/src/database-url.ts (libs do not import from prisma/); keep the two in step.
+// Database URL helpers for the Prisma CLI configs: thin views over the library's one parser
+// (libs/persistence/src/database-url.ts), so the CLI and the app always read a URL the same way.
 import type { PoolConfig } from 'pg';
+import { parseDatabaseUrl } from '../libs/persistence/src/database-url.js';
 
-/** `file:./data/beacon.db` → `./data/beacon.db` (query string dropped). */
+/** `file:./data/beacon.db` → the SQLite file's absolute path. */
 export function sqliteFileFromUrl(url: string): string {
-  const path = url.replace(/^file:/, '').replace(/\?.*$/, '');
-  return path === '' ? ':memory:' : path;
+  const target = parseDatabaseUrl(url);
+  if (target.provider !== 'sqlite') throw new Error('the SQLite Prisma config needs a file: URL');
+  return target.file;
 }
 
 /**
- * A PostgreSQL URL as discrete pool fields plus its `?schema=` (none: public). Discrete fields, not a
- * connectionString: the migration adapter's shadow database overrides `database`, which a connectionString
- * would silently win over.
+ * A PostgreSQL URL as discrete pool fields plus its `?schema=`. Discrete fields, not a connectionString:
+ * the migration adapter's shadow database overrides `database`, which a connectionString would win over.
  */
-export function postgresPoolConfig(url: string): { pool: PoolConfig; schema: string | undefined } {
-  const u = new URL(url);
-  const pool: PoolConfig = {
-    host: decodeURIComponent(u.hostname) || u.searchParams.get('host') || 'localhost',
-    port: u.port === '' ? 5432 : Number(u.port),
-    database: decodeURIComponent(u.pathname.slice(1)) || undefined,
-    user: decodeURIComponent(u.username) || undefined,
-    password: u.password === '' ? undefined : decodeURIComponent(u.password),
-    // The CLI exits only once idle pooled connections close (pg's default waits 10 s).
-    idleTimeoutMillis: 200,
-  };
-  const sslmode = u.searchParams.get('sslmode');
-  if (sslmode !== null && sslmode !== 'disable') pool.ssl = { rejectUnauthorized: sslmode === 'verify-full' };
-  const schema = u.searchParams.get('schema') ?? undefined;
-  // Committed migrations hold unqualified names: they land in the first schema of the search path.
-  if (schema !== undefined) pool.options = `-c search_path="${schema.replace(/"/g, '""')}"`;
-  return { pool, schema };
+export function postgresPoolConfig(url: string): { pool: PoolConfig; schema: string } {
+  const target = parseDatabaseUrl(url);
+  if (target.provider !== 'postgresql')
+    throw new Error('the PostgreSQL Prisma config needs a postgres:// URL');
+  // The CLI exits only once idle pooled connections close (pg's default waits 10 s).
+  return { pool: { ...target.pool, idleTimeoutMillis: 200 }, schema: target.schema };
 }

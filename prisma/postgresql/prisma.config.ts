@@ -18,5 +18,5 @@ export default defineConfig({
   engine: 'js',
   schema: new URL('schema.prisma', here).pathname,
   migrations: { path: new URL('migrations', here).pathname },
-  adapter: async () => new PrismaPg(pool, schema === undefined ? undefined : { schema }),
+  adapter: async () => new PrismaPg(pool, { schema }),
 });

@@ -11,7 +11,7 @@ export type DatabaseTarget =
 /**
  * The URL selects the provider: `file:<path>` → SQLite (path relative to the working directory),
  * `postgres://` / `postgresql://` → PostgreSQL, honouring `?schema=` (default public).
- * Kept in step with prisma/url.ts, which the Prisma CLI configs use.
+ * The Prisma CLI configs read URLs through this too (prisma/url.ts).
  */
 export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (url.startsWith('file:')) {
