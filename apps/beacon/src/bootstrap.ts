@@ -1,12 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BeaconWsAdapter, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { BeaconLogger, reachableHost } from '@beacon/ops';
+import { BeaconLogger, listenHttp } from '@beacon/ops';
 import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
-import { grpcAddress, servePushApi } from '@beacon/push-api';
+import { servePushApi } from '@beacon/push-api';
 import { newNodeId } from '@beacon/routing';
 import { BeaconModule } from './app.module.js';
 import type { BeaconConfig } from './config.js';
@@ -55,19 +54,17 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
     app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
-    await servePushApi(app, {
+    const grpc = await servePushApi(app, {
       maxMessageBytes: config.maxMessageBytes,
       host: config.host,
       grpcPort: config.grpcPort,
     });
-    await app.listen(config.port, config.host);
-    const port = (app.getHttpServer().address() as AddressInfo).port;
-    const host = reachableHost(config.host);
+    const { port, url } = await listenHttp(app, config.port, config.host);
     return {
       app,
-      url: `http://${host}:${port}`,
+      url,
       port,
-      grpcAddress: config.grpcPort === null ? null : grpcAddress(host, config.grpcPort),
+      grpcAddress: grpc,
       nodeId,
       createdDevApp:
         dev.created && dev.secret !== undefined ? { key: dev.app.key, secret: dev.secret } : null,

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { GatewayLink } from '@beacon/cluster';
 import { BeaconWsAdapter } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { closeOnSignals, exitOnStartFailure, BeaconLogger, reachableHost } from '@beacon/ops';
+import { closeOnSignals, exitOnStartFailure, BeaconLogger, listenHttp } from '@beacon/ops';
 import { Persistence } from '@beacon/persistence';
 import { newNodeId } from '@beacon/routing';
 import { GatewayAppModule } from './app.module.js';
@@ -37,12 +36,8 @@ async function main(): Promise<void> {
     { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
   );
   app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
-  await app.listen(config.port, config.host);
-  const port = (app.getHttpServer().address() as AddressInfo).port;
-  const host = reachableHost(config.host);
-  process.stdout.write(
-    `gateway ${nodeId} listening on http://${host}:${port}; topic-service ${config.topicServiceUrl}\n`,
-  );
+  const { url } = await listenHttp(app, config.port, config.host);
+  process.stdout.write(`gateway ${nodeId} listening on ${url}; topic-service ${config.topicServiceUrl}\n`);
 
   closeOnSignals('gateway', () => app.close().then(() => persistence.close()));
 }

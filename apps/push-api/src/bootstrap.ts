@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ClusterRouter } from '@beacon/cluster';
 import { MetricsRegistry } from '@beacon/metrics';
-import { BeaconLogger, reachableHost } from '@beacon/ops';
+import { BeaconLogger, listenHttp } from '@beacon/ops';
 import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
-import { grpcAddress, servePushApi } from '@beacon/push-api';
+import { servePushApi } from '@beacon/push-api';
 import type { PushApiConfig } from './config.js';
 import { PushApiAppModule } from './push-api-app.module.js';
 
@@ -44,19 +43,17 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
       PushApiAppModule.forRoot(config, persistence, router, metrics),
       { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
-    await servePushApi(app, {
+    const grpc = await servePushApi(app, {
       maxMessageBytes: config.maxMessageBytes,
       host: config.host,
       grpcPort: config.grpcPort,
     });
-    await app.listen(config.port, config.host);
-    const port = (app.getHttpServer().address() as AddressInfo).port;
-    const host = reachableHost(config.host);
+    const { port, url } = await listenHttp(app, config.port, config.host);
     return {
       app,
-      url: `http://${host}:${port}`,
+      url,
       port,
-      grpcAddress: config.grpcPort === null ? null : grpcAddress(host, config.grpcPort),
+      grpcAddress: grpc,
       persistence,
       async close() {
         await app.close();

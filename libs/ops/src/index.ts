@@ -3,3 +3,4 @@ export * from './readiness.js';
 export * from './log-levels.js';
 export * from './config.js';
 export * from './process.js';
+export * from './listen.js';
