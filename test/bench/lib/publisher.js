@@ -4,21 +4,37 @@
  */
 import http from 'node:http';
 
-export class Publisher {
+/** What a publisher's attempts came to: successes, failures, and failures by reason. */
+export class Outcomes {
+  ok = 0;
+  failed = 0;
+  /** @type {Map<string, number>} status or error -> count */
+  failures = new Map();
+
+  /** @param {boolean} ok @param {string} [why] */
+  record(ok, why) {
+    if (ok) {
+      this.ok++;
+      return;
+    }
+    this.failed++;
+    const key = why ?? 'error';
+    this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+  }
+}
+
+export class Publisher extends Outcomes {
   /**
    * @param {{ host: string, port: number, secret: string, maxSockets: number, timeoutMs?: number }} opts
    */
   constructor(opts) {
+    super();
     this.opts = opts;
     this.agent = new http.Agent({
       keepAlive: true,
       maxSockets: opts.maxSockets,
       maxFreeSockets: opts.maxSockets,
     });
-    this.ok = 0;
-    this.failed = 0;
-    /** @type {Map<string, number>} status or error -> count */
-    this.failures = new Map();
   }
 
   /**
@@ -35,12 +51,7 @@ export class Publisher {
       const finish = (ok, why) => {
         if (done) return;
         done = true;
-        if (ok) this.ok++;
-        else {
-          this.failed++;
-          const key = why ?? 'error';
-          this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
-        }
+        this.record(ok, why);
         resolve(ok);
       };
       const req = http.request(

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from './ws-client.js';
-import { Publisher } from './publisher.js';
+import { Outcomes, Publisher } from './publisher.js';
 import { cpuBetween, machineCpuSeconds, procSnapshot, processTree, selfCpuSeconds } from './cpu.js';
 
 const HOST = '127.0.0.1';
@@ -250,15 +250,12 @@ function countFor(n, j, k) {
  * "id":n}` frames, each settled by its `ack` (true) or `error` frame (false), or false after `timeoutMs`.
  * It subscribes to a topic of its own so that it receives none of the messages it publishes.
  */
-class WsPublisher {
+class WsPublisher extends Outcomes {
   /** @param {{ host: string, port: number, batch: number }} opts */
   constructor(opts) {
+    super();
     this.opts = opts;
     this.pool = new Pool();
-    this.ok = 0;
-    this.failed = 0;
-    /** @type {Map<string, number>} */
-    this.failures = new Map();
     this.nextId = 1_000_000;
   }
 
@@ -289,12 +286,7 @@ class WsPublisher {
       const finish = (ok, why) => {
         clearTimeout(timer);
         conn.waiters.delete(id);
-        if (ok) this.ok++;
-        else {
-          this.failed++;
-          const key = why ?? 'error';
-          this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
-        }
+        this.record(ok, why);
         resolve(ok);
       };
       const timer = setTimeout(() => finish(false, 'no ack'), timeoutMs);
