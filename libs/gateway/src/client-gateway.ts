@@ -10,7 +10,7 @@ import { Connection, ConnState } from './connection.js';
 import { FrameHandler } from './frame-handler.js';
 import type { GatewayLimits } from './gateway.options.js';
 import { HookChain } from './hook-chain.js';
-import type { GatewayHooks } from './hooks.js';
+import type { ClientInfo, GatewayHooks } from './hooks.js';
 import { isRefusal } from './hooks.js';
 import { Hub } from './hub.js';
 
@@ -234,6 +234,17 @@ export class ClientGateway {
     conn.inbox.length = 0;
     this.hub.remove(conn);
     if (conn.appId !== '') this.hooks.notify('onClose', this.onHookError, conn, { code, reason });
+  }
+
+  /**
+   * Closes the app's connections that `match` selects (all of them without `match`) with `code`, and
+   * returns how many. For changes made anywhere (an app disabled or deleted, a token key revoked),
+   * reported to every process that holds connections.
+   */
+  closeApp(appId: string, code: CloseCode, reason?: string, match?: (client: ClientInfo) => boolean): number {
+    const victims = [...this.hub.appConnections(appId)].filter((c) => match === undefined || match(c));
+    for (const conn of victims) this.close(conn, code, reason);
+    return victims.length;
   }
 
   private slowConsumer(conn: Connection, bufferedBytes: number): void {

@@ -107,6 +107,11 @@ export class Hub implements GatewayNode {
     return this.clients.values();
   }
 
+  /** The app's open connections on this node. */
+  appConnections(appId: string): Iterable<Connection> {
+    return this.apps.get(appId)?.conns ?? [];
+  }
+
   subscribe(conn: Connection, topics: readonly string[]): void {
     const app = this.apps.get(conn.appId);
     if (app === undefined) return;
