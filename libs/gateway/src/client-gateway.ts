@@ -46,7 +46,7 @@ export class ClientGateway {
     private readonly metrics: MetricsRegistry,
   ) {
     this.hub = new Hub(nodeId, limits.outboundBudgetBytes, metrics);
-    this.auth = new ConnectAuthenticator(apps);
+    this.auth = new ConnectAuthenticator(apps, limits.maxTopicLength);
     this.hooks = new HookChain(hooks);
     this.clientIds = new IdSequence(`c${nodeId}`);
     this.accepted = metrics.counter('beacon_connections_accepted_total', 'Connections that authenticated');
