@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientInfo, GatewayHooks, PublishRequest } from '@beacon/gateway';
+import { ClientGateway, type ClientInfo, type GatewayHooks, type PublishRequest } from '@beacon/gateway';
 import { CloseCode } from '@beacon/protocol';
 import { startTestBeacon, type TestBeacon } from '../support/beacon.js';
 import { TestClient } from '../support/ws-client.js';
@@ -68,7 +68,9 @@ describe('the inbound frame loop', () => {
     c.send({ type: 'publish', topic: 'gate.a', data: 'gated', id: 'g' });
     c.send({ type: 'publish', topic: 'after', data: 'next', id: 'n' });
     c.send({ type: 'ping', id: 'p' });
-    await waitUntil(() => beacon.metrics.snapshot().beacon_client_publishes_total !== undefined);
+    // The two frames behind the gated publish wait in the server's inbox, unanswered.
+    const server = beacon.app.get(ClientGateway).hub.get(c.clientId)!;
+    await waitUntil(() => server.inbox.length === 2);
     expect(c.frames.filter((f) => f.type !== 'connected' && f.type !== 'ack')).toEqual([]);
     openGate();
     await c.waitFor((f) => f.type === 'pong' && f.id === 'p');

@@ -116,7 +116,7 @@ export class Hub implements GatewayNode {
 
   subscribe(conn: Connection, topics: readonly string[]): void {
     const app = this.apps.get(conn.appId);
-    if (app === undefined) return;
+    if (app === undefined || conn.state !== ConnState.Open) return; // a removed connection stays out
     for (const topic of topics) {
       if (conn.topics.has(topic)) continue;
       conn.topics.add(topic);
