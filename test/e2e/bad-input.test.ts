@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CloseCode } from '@beacon/protocol';
 import { signToken, startTestBeacon, type TestBeacon } from '../support/beacon.js';
 import { TestClient } from '../support/ws-client.js';
@@ -14,6 +14,8 @@ beforeAll(async () => {
     BEACON_MAX_TOPICS_PER_CONNECTION: '5',
     BEACON_FRAME_RATE: '20',
     BEACON_FRAME_BURST: '40',
+    BEACON_MAX_TOPICS_PER_PUBLISH: '3',
+    BEACON_LOG_LEVEL: 'warn',
   });
   bystander = await TestClient.connect(beacon.wsUrl());
   await bystander.subscribe('bystander');
@@ -80,10 +82,105 @@ describe('bad frames get a documented error and change nothing else', () => {
     await bystanderStillServed();
   });
 
-  it('closes an oversize frame with 1009', async () => {
+  it('closes an oversize frame with 1009, counted as a server close', async () => {
+    const before = beacon.metrics.snapshot();
     const c = await TestClient.connect(beacon.wsUrl());
     c.send({ type: 'publish', topic: 'x', data: 'y'.repeat(5000) });
     expect(await c.waitClosed()).toBe(CloseCode.MessageTooBig);
+    await waitUntil(
+      () => beacon.metrics.snapshot().beacon_closed_1009_total === (before.beacon_closed_1009_total ?? 0) + 1,
+    );
+    expect(beacon.metrics.snapshot().beacon_client_disconnects_total).toBe(
+      before.beacon_client_disconnects_total,
+    );
+    await bystanderStillServed();
+  });
+
+  it('closes a text frame that is not UTF-8 with 1007, counted as a server close', async () => {
+    const before = beacon.metrics.snapshot();
+    const c = await TestClient.connect(beacon.wsUrl());
+    c.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect(await c.waitClosed()).toBe(CloseCode.InvalidPayload);
+    await waitUntil(() => beacon.metrics.snapshot().beacon_closed_1007_total === 1);
+    expect(beacon.metrics.snapshot().beacon_client_disconnects_total).toBe(
+      before.beacon_client_disconnects_total,
+    );
+    await bystanderStillServed();
+  });
+
+  it('refuses data nested deeper than 32 levels with bad_frame, logging nothing at ERROR', async () => {
+    const logged: string[] = [];
+    const spies = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        logged.push(String(chunk));
+        return true;
+      }),
+    );
+    try {
+      const c = await TestClient.connect(beacon.wsUrl());
+      const deep = `{"type":"publish","topic":"deep","id":1,"data":${'['.repeat(2000)}${']'.repeat(2000)}}`;
+      c.send(deep);
+      // Refused before it is parsed, so without the frame's id.
+      expect(await c.waitFor((f) => f.type === 'error')).toEqual({
+        type: 'error',
+        code: 'bad_frame',
+        message: 'frame nests deeper than 32 levels',
+      });
+      // 31 levels of data inside the frame object are fine
+      expect(
+        await c.request({
+          type: 'publish',
+          topic: 'deep',
+          data: JSON.parse(`${'['.repeat(31)}${']'.repeat(31)}`),
+        }),
+      ).toMatchObject({ type: 'ack' });
+      c.close();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(logged.filter((line) => /ERROR/.test(line))).toEqual([]);
+    await bystanderStillServed();
+  });
+
+  it('quotes at most 64 characters of client text in an error', async () => {
+    const c = await TestClient.connect(beacon.wsUrl());
+    const unknown = await c.request({ type: 'x'.repeat(3000) });
+    expect(unknown).toMatchObject({ code: 'unknown_type' });
+    expect(String(unknown.message).length).toBeLessThan(100);
+    const invalid = await c.request({ type: 'subscribe', topic: `${'y'.repeat(300)} z` });
+    expect(invalid).toMatchObject({ code: 'invalid_topic' });
+    expect(String(invalid.topic).length).toBeLessThanOrEqual(65);
+    expect(String(invalid.message).length).toBeLessThan(100);
+    c.close();
+  });
+
+  it('refuses a client publish to more topics than BEACON_MAX_TOPICS_PER_PUBLISH with too_many_topics', async () => {
+    const c = await TestClient.connect(beacon.wsUrl());
+    await c.subscribe('p1');
+    const err = await c.request({ type: 'publish', topics: ['p1', 'p2', 'p3', 'p4'], data: 1 });
+    expect(err).toMatchObject({
+      type: 'error',
+      code: 'too_many_topics',
+      message: expect.stringMatching(/at most 3/),
+    });
+    expect(await c.request({ type: 'publish', topics: ['p1', 'p2', 'p3'], data: 2 })).toMatchObject({
+      type: 'ack',
+    });
+    await waitUntil(() => c.messages('p1').length === 1);
+    expect(c.messages('p1')[0]?.data).toBe(2);
+    c.close();
+    await bystanderStillServed();
+  });
+
+  it('counts WebSocket protocol pings against the frame rate (4029), and answers them while within it', async () => {
+    const c = await TestClient.connect(beacon.wsUrl());
+    const pongs: string[] = [];
+    c.ws.on('pong', (data) => pongs.push(data.toString()));
+    c.ws.ping('hello');
+    await waitUntil(() => pongs.length === 1);
+    expect(pongs).toEqual(['hello']);
+    for (let i = 0; i < 200; i++) c.ws.ping();
+    expect(await c.waitClosed()).toBe(CloseCode.Flood);
     await bystanderStillServed();
   });
 

@@ -16,6 +16,7 @@ let gate = Promise.resolve();
 class ChatHooks implements GatewayHooks {
   async onConnect(client: ClientInfo): Promise<Refusal | void> {
     if (client.appKey === 'gated') await gate;
+    if (client.appKey === 'verbose') return { refuse: `désolé, ${'é'.repeat(200)}` };
     events.push(`connect:${client.id}`);
     await Promise.resolve(); // async hooks are awaited, frames stay in order
   }
@@ -34,7 +35,7 @@ class ChatHooks implements GatewayHooks {
     return { topics: req.topics, data: { text: req.data, moderated: true } };
   }
   onClose(client: ClientInfo, info: { code: number }): void {
-    events.push(`close:${client.id}:${info.code}`);
+    events.push(`close:${client.id}:${info.code}:${[...client.topics].join(',')}`);
   }
 }
 
@@ -93,7 +94,39 @@ describe('gateway hooks', () => {
 
     await c.request({ type: 'unsubscribe', topic: 'room.lobby' });
     expect(events).toContain(`unsubscribed:${id}:room.lobby`);
+    await c.subscribe('room.b', 'room.c');
     c.ws.close(CloseCode.Normal);
-    await waitUntil(() => events.includes(`close:${id}:${CloseCode.Normal}`));
+    // Closing unsubscribes everything: onUnsubscribe runs for the topics it held, then onClose sees them.
+    await waitUntil(() => events.includes(`close:${id}:${CloseCode.Normal}:room.b,room.c`));
+    expect(events.filter((e) => e.startsWith(`unsubscribed:${id}:`)).at(-1)).toBe(
+      `unsubscribed:${id}:room.b,room.c`,
+    );
+    expect(events.indexOf(`unsubscribed:${id}:room.b,room.c`)).toBeLessThan(
+      events.indexOf(`close:${id}:${CloseCode.Normal}:room.b,room.c`),
+    );
+  });
+
+  it('a server-side close (kick) also runs onUnsubscribe and shows onClose the topics', async () => {
+    const c = await TestClient.connect(beacon.wsUrl());
+    const id = c.clientId;
+    await c.subscribe('room.k');
+    expect((await beacon.api('POST', `/v1/clients/${id}/disconnect`)).status).toBeLessThan(300);
+    expect(await c.waitClosed()).toBe(CloseCode.Kicked);
+    await waitUntil(() => events.some((e) => e.startsWith(`close:${id}:`)));
+    expect(events).toContain(`unsubscribed:${id}:room.k`);
+    expect(events.find((e) => e.startsWith(`close:${id}:`))).toMatch(/:room\.k$/);
+  });
+
+  it('a long non-ASCII refusal closes 4006 with the reason cut to 123 bytes on a character boundary', async () => {
+    await beacon.persistence.apps.create({
+      name: 'verbose',
+      key: 'verbose',
+      settings: { allowAnonymous: true },
+    });
+    const c = await TestClient.open(beacon.wsUrl('verbose'));
+    expect(await c.waitClosed()).toBe(CloseCode.ConnectRefused);
+    expect(Buffer.byteLength(c.closeReason)).toBeLessThanOrEqual(123);
+    expect(Buffer.byteLength(c.closeReason)).toBeGreaterThanOrEqual(120);
+    expect(`désolé, ${'é'.repeat(200)}`.startsWith(c.closeReason)).toBe(true);
   });
 });

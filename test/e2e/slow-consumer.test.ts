@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientGateway } from '@beacon/gateway';
 import { CloseCode } from '@beacon/protocol';
 import { startTestBeacon, type TestBeacon } from '../support/beacon.js';
 import { TestClient } from '../support/ws-client.js';
@@ -22,6 +23,7 @@ describe('slow consumers', () => {
     await slow.subscribe('firehose');
     await fast.subscribe('firehose');
     const slowId = slow.clientId;
+    const serverSide = beacon.app.get(ClientGateway).hub.get(slowId)!;
     // The slow client stops reading: its kernel buffers fill, then the server's outbound buffer grows.
     const socket = (slow.ws as unknown as { _socket: import('node:net').Socket })._socket;
     socket.pause();
@@ -36,6 +38,9 @@ describe('slow consumers', () => {
       await waitUntil(() => fast.messages().length === sent); // the fast client keeps up, and keeps receiving
     }
     expect(slowClosed()).toBe(true);
+    // The close frame is written ahead of the deliveries still queued: behind it in the server's socket
+    // is at most what the socket already held (less than its high-water mark plus one frame), not the budget.
+    expect(serverSide.raw.writableLength).toBeLessThan(16 * 1024 + data.length + 1024);
 
     // Released at once on the server: out of every index, no longer counted.
     const counts = await beacon.api('GET', '/v1/topics/subscribers?topic=firehose');

@@ -1,6 +1,6 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { GatewayLink } from '@beacon/cluster';
-import { APP_DIRECTORY, CachedAppDirectory, GatewayModule } from '@beacon/gateway';
+import { APP_DIRECTORY, CachedAppDirectory, GatewayModule, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
 import { HealthController, READINESS, type Readiness } from '@beacon/ops';
 import type { Persistence } from '@beacon/persistence';
@@ -50,12 +50,18 @@ export class GatewayAppModule {
     nodeId: string,
     metrics: MetricsRegistry,
     link: GatewayLink,
+    hooks: Array<Type<GatewayHooks>> = [],
   ): DynamicModule {
     return {
       module: GatewayAppModule,
       imports: [
         GatewayCoreModule.forRoot(persistence, metrics, link, config.appCacheTtlMs),
-        GatewayModule.forRoot({ nodeId, limits: config.limits, sweepIntervalMs: config.sweepIntervalMs }),
+        GatewayModule.forRoot({
+          nodeId,
+          limits: config.limits,
+          sweepIntervalMs: config.sweepIntervalMs,
+          hooks,
+        }),
       ],
       controllers: [HealthController],
     };

@@ -1,4 +1,11 @@
-import { CloseCode, compilePatterns, isValidPattern, type TopicMatcher } from '@beacon/protocol';
+import {
+  CloseCode,
+  compilePatterns,
+  DEFAULT_MAX_TOPIC_LENGTH,
+  isValidPattern,
+  MAX_TOKEN_PATTERNS,
+  type TopicMatcher,
+} from '@beacon/protocol';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { AppDirectory, GatewayApp } from './app-directory.js';
 import type { Identity } from './connection.js';
@@ -22,7 +29,11 @@ const NONE = compilePatterns([]);
  * client may do. Without a token the app must allow anonymous clients.
  */
 export class ConnectAuthenticator {
-  constructor(private readonly apps: AppDirectory) {}
+  constructor(
+    private readonly apps: AppDirectory,
+    /** Longest pattern a claim may hold: the gateway's topic length limit. */
+    private readonly maxPatternLength = DEFAULT_MAX_TOPIC_LENGTH,
+  ) {}
 
   async authenticate(url: URL, now = Date.now()): Promise<{ identity: Identity; app: GatewayApp }> {
     const key = url.searchParams.get('app');
@@ -58,8 +69,8 @@ export class ConnectAuthenticator {
         appKey: app.key,
         userId: typeof claims.sub === 'string' && claims.sub.length > 0 ? claims.sub : null,
         claims: claims as Record<string, unknown>,
-        canSubscribe: readPatterns(claims.subscribe, ALL),
-        canPublish: clientPublish ? readPatterns(claims.publish, ALL) : NONE,
+        canSubscribe: readPatterns('subscribe', claims.subscribe, this.maxPatternLength),
+        canPublish: clientPublish ? readPatterns('publish', claims.publish, this.maxPatternLength) : NONE,
         expiresAt: (claims.exp as number) * 1000,
       },
     };
@@ -88,13 +99,21 @@ async function verifyToken(token: string, secrets: readonly Uint8Array[], now: n
   throw new ConnectRefused(CloseCode.Unauthorized, 'invalid token');
 }
 
-function readPatterns(value: unknown, fallback: TopicMatcher): TopicMatcher {
-  if (value === undefined) return fallback;
-  if (!Array.isArray(value) || value.length > 100 || !value.every((p) => isValidPattern(p))) {
-    throw new ConnectRefused(
-      CloseCode.Unauthorized,
-      'invalid token: "subscribe"/"publish" must be topic patterns',
-    );
-  }
-  return compilePatterns(value as string[]);
+/**
+ * A `subscribe`/`publish` claim: at most MAX_TOKEN_PATTERNS patterns, each at most `maxLength` characters,
+ * so what a token can make the matcher do is bounded (matching is linear in the topic per pattern).
+ */
+function readPatterns(claim: string, value: unknown, maxLength: number): TopicMatcher {
+  if (value === undefined) return ALL;
+  const refuse = (why: string): never => {
+    throw new ConnectRefused(CloseCode.Unauthorized, `invalid token: "${claim}" ${why}`);
+  };
+  if (!Array.isArray(value)) return refuse('must be an array of topic patterns');
+  if (value.length > MAX_TOKEN_PATTERNS) return refuse(`lists more than ${MAX_TOKEN_PATTERNS} patterns`);
+  value.forEach((p: unknown, i) => {
+    if (typeof p === 'string' && p.length > maxLength)
+      refuse(`pattern ${i} is longer than ${maxLength} characters`);
+    if (!isValidPattern(p, maxLength)) refuse(`has an invalid pattern at index ${i}`);
+  });
+  return compilePatterns(value as string[], maxLength);
 }

@@ -1,32 +1,32 @@
 import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
-import { CLOSE_REASONS, CloseCode, encodeControl, ErrorCode, type ConnectedFrame } from '@beacon/protocol';
+import { CLOSE_REASONS, CloseCode, encodeControl, truncateUtf8, type ConnectedFrame } from '@beacon/protocol';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
-import { IdSequence, type Router } from '@beacon/routing';
+import { IdSequence, LocalAdmission, type ConnectionAdmission, type Router } from '@beacon/routing';
 import type { WebSocket } from 'ws';
 import type { AppDirectory } from './app-directory.js';
 import { ConnectAuthenticator, ConnectRefused } from './auth.js';
-import { Connection, ConnState } from './connection.js';
-import { FrameHandler } from './frame-handler.js';
+import { BINARY_FRAME, Connection, ConnState } from './connection.js';
+import { FrameLoop } from './frame-loop.js';
 import type { GatewayLimits } from './gateway.options.js';
 import { HookChain } from './hook-chain.js';
 import type { ClientInfo, GatewayHooks } from './hooks.js';
 import { isRefusal } from './hooks.js';
 import { Hub } from './hub.js';
-
-/** Inbound frames a connection may have queued while one is being handled. */
-const MAX_INBOX = 64;
+import { wsErrorCloseCode } from './ws-errors.js';
+import { frameText } from './ws-frame.js';
 
 /**
- * Owns every client connection of this node: connect and authentication, the inbound frame loop,
- * closing with documented codes, heartbeats, token expiry and slow-consumer enforcement.
+ * Owns every client connection of this node: connect, admission and authentication, the inbound frame
+ * loop (FrameLoop), closing with documented codes, heartbeats, token expiry and slow-consumer
+ * enforcement. No close path throws: every one ends in `shut`, which only does bookkeeping.
  */
 export class ClientGateway {
   readonly hub: Hub;
   private readonly logger = new Logger('Gateway');
   private readonly auth: ConnectAuthenticator;
   private readonly hooks: HookChain;
-  private readonly frames: FrameHandler;
+  private readonly loop: FrameLoop;
   private readonly clientIds: IdSequence;
   private readonly closes: Record<number, Counter> = {};
   private readonly accepted: Counter;
@@ -34,8 +34,6 @@ export class ClientGateway {
   private readonly hookErrors: Counter;
   private readonly onHookError: (err: unknown) => void;
   private sweepTimer: NodeJS.Timeout | undefined;
-  /** Connections per app past the limit check whose onConnect hooks are still running. */
-  private readonly admitting = new Map<string, number>();
 
   constructor(
     readonly nodeId: string,
@@ -44,9 +42,11 @@ export class ClientGateway {
     private readonly router: Router,
     hooks: readonly GatewayHooks[],
     private readonly metrics: MetricsRegistry,
+    /** Per-app connection slots (`maxConnections`): this node's by default, the cluster's when injected. */
+    private readonly admission: ConnectionAdmission = new LocalAdmission(),
   ) {
     this.hub = new Hub(nodeId, limits.outboundBudgetBytes, metrics);
-    this.auth = new ConnectAuthenticator(apps);
+    this.auth = new ConnectAuthenticator(apps, limits.maxTopicLength);
     this.hooks = new HookChain(hooks);
     this.clientIds = new IdSequence(`c${nodeId}`);
     this.accepted = metrics.counter('beacon_connections_accepted_total', 'Connections that authenticated');
@@ -54,9 +54,11 @@ export class ClientGateway {
     this.hookErrors = metrics.counter('beacon_hook_errors_total', 'Hooks that threw or rejected');
     this.onHookError = (err: unknown): void => {
       this.hookErrors.value++;
-      this.logger.error(`hook failed: ${String(err)}`);
+      this.logger.error(`hook failed: ${String(err).slice(0, 500)}`);
     };
-    this.frames = new FrameHandler(this.hub, router, this.hooks, limits, metrics, this.onHookError);
+    this.loop = new FrameLoop(this.hub, router, this.hooks, limits, metrics, this.onHookError, this.logger, {
+      close: (conn, code) => this.close(conn, code),
+    });
     this.hub.events = {
       slowConsumer: (conn, buffered) => this.slowConsumer(conn, buffered),
       kick: (conn) => this.close(conn, CloseCode.Kicked),
@@ -93,50 +95,58 @@ export class ClientGateway {
       now,
     );
     conn.busy = true; // frames queue until authenticated
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.receive(conn, data, isBinary));
-    ws.on('pong', () => {
-      conn.lastSeen = Date.now();
-    });
-    ws.on('error', () => undefined); // ws closes the socket itself; 'close' below does the rest
+    ws.on('message', (data: Buffer, isBinary: boolean) =>
+      this.loop.receive(conn, isBinary ? BINARY_FRAME : data),
+    );
+    ws.on('ping', (data: Buffer) => this.loop.ping(conn, data));
+    ws.on('pong', () => this.loop.pong(conn));
+    // ws reports a protocol violation (oversize frame, invalid UTF-8, ...) after sending its close frame.
+    ws.on('error', (err: Error) => this.protocolError(conn, err));
     ws.once('close', (code: number, reason: Buffer) => this.closed(conn, code, reason.toString()));
     req.socket.on('drain', () => {
       conn.pendingSince = 0;
+      this.hub.drained(conn);
     });
     conn.closeTimer = setTimeout(() => {
       if (conn.state === ConnState.Authenticating)
         this.close(conn, CloseCode.Unauthorized, 'authentication timeout');
     }, this.limits.authTimeoutMs);
     conn.closeTimer.unref();
-    void this.authenticate(conn, new URL(req.url ?? '/', 'ws://localhost'));
+    this.authenticate(conn, new URL(req.url ?? '/', 'ws://localhost')).catch((err: unknown) =>
+      this.connectFailed(conn, err),
+    );
   }
 
   private async authenticate(conn: Connection, url: URL): Promise<void> {
-    let reserved: string | undefined;
     try {
       const { identity, app } = await this.auth.authenticate(url);
       if (conn.state !== ConnState.Authenticating) return;
-      // From here to the hook's await nothing yields: the check and the reservation are atomic, so
-      // connections whose onConnect hooks are still running count against the app's limit too.
-      const pending = this.admitting.get(app.id) ?? 0;
-      if (this.hub.connectionCount(app.id) + pending >= app.settings.maxConnections) {
+      // A slot is taken before the onConnect hooks run, so connections still in them count too.
+      const taken = this.admission.acquire(app.id, app.settings.maxConnections);
+      const admitted = typeof taken === 'boolean' ? taken : await taken;
+      if (admitted) conn.slot = app.id;
+      if (conn.state !== ConnState.Authenticating) return this.releaseSlot(conn); // left meanwhile
+      if (!admitted) {
         throw new ConnectRefused(CloseCode.ConnectionLimit, CLOSE_REASONS[CloseCode.ConnectionLimit]);
       }
-      this.admitting.set(app.id, pending + 1);
-      reserved = app.id;
       conn.identify(identity);
       const verdict = await this.hooks.onConnect(conn);
       if (conn.state !== ConnState.Authenticating) return;
       if (isRefusal(verdict)) throw new ConnectRefused(CloseCode.ConnectRefused, verdict.refuse);
     } catch (err) {
       if (err instanceof ConnectRefused) this.close(conn, err.code, err.message);
-      else {
-        this.logger.error(`connect failed: ${String(err)}`);
-        this.close(conn, CloseCode.InternalError);
-      }
+      else this.connectFailed(conn, err);
       return;
-    } finally {
-      if (reserved !== undefined) this.release(reserved);
     }
+    this.open(conn);
+  }
+
+  private connectFailed(conn: Connection, err: unknown): void {
+    this.logger.error(`connect failed: ${String(err).slice(0, 500)}`);
+    this.close(conn, CloseCode.InternalError);
+  }
+
+  private open(conn: Connection): void {
     clearTimeout(conn.closeTimer);
     conn.state = ConnState.Open;
     this.hub.add(conn);
@@ -150,90 +160,84 @@ export class ClientGateway {
       limits: {
         maxFrameBytes: this.limits.maxFrameBytes,
         maxTopics: this.limits.maxTopicsPerConnection,
+        maxPublishTopics: this.limits.maxTopicsPerPublish,
         maxTopicLength: this.limits.maxTopicLength,
         publishRate: this.limits.publishRate,
         publishBurst: this.limits.publishBurst,
       },
     };
-    conn.ws.send(encodeControl(hello));
-    conn.busy = false;
-    this.pump(conn);
-  }
-
-  private release(appId: string): void {
-    const n = (this.admitting.get(appId) ?? 1) - 1;
-    if (n <= 0) this.admitting.delete(appId);
-    else this.admitting.set(appId, n);
-  }
-
-  private receive(conn: Connection, data: Buffer, isBinary: boolean): void {
-    if (conn.state === ConnState.Closing) return;
-    const now = Date.now();
-    conn.lastSeen = now;
-    if (!conn.frames.take(now) || conn.inbox.length >= MAX_INBOX) {
-      this.close(conn, CloseCode.Flood);
-      return;
-    }
-    if (isBinary) {
-      if (conn.state === ConnState.Open)
-        this.frames.error(conn, ErrorCode.BadFrame, 'binary frames are not accepted');
-      return;
-    }
-    conn.inbox.push(data);
-    if (!conn.busy) this.pump(conn);
-  }
-
-  /** Handles queued frames in order; an async hook pauses the queue until it settles. */
-  private pump(conn: Connection): void {
-    while (!conn.busy && conn.state === ConnState.Open && conn.inbox.length > 0) {
-      const data = conn.inbox.shift() as Buffer;
-      let done: void | Promise<void>;
-      try {
-        done = this.frames.handle(conn, data);
-      } catch (err) {
-        this.logger.error(`frame handling failed: ${String(err)}`);
-        this.frames.error(conn, ErrorCode.Internal, 'internal error');
-        continue;
-      }
-      if (done instanceof Promise) {
-        conn.busy = true;
-        done
-          .catch((err: unknown) => this.logger.error(`frame handling failed: ${String(err)}`))
-          .finally(() => {
-            conn.busy = false;
-            this.pump(conn);
-          });
-      }
-    }
+    this.hub.write(conn, frameText(encodeControl(hello)));
+    this.loop.resume(conn);
   }
 
   /**
    * Closes with a documented code. The connection leaves every index at once (nothing more is
-   * delivered to it); its socket gets `closeGraceMs` to flush the close frame, then is destroyed.
+   * delivered to it); its socket gets `closeGraceMs` to flush the close frame, then is destroyed. What
+   * was queued for it goes out before the close frame, except for a slow consumer: its queue is
+   * dropped, so the close frame is next after what its socket already holds.
    */
   close(conn: Connection, code: CloseCode, reason: string = CLOSE_REASONS[code]): void {
     if (conn.state === ConnState.Closing) return;
-    if (code !== CloseCode.SlowConsumer) this.hub.flushConnection(conn);
+    if (code === CloseCode.SlowConsumer) this.hub.discard(conn);
+    else this.hub.flushConnection(conn, true);
+    this.shut(conn, code, reason);
+    try {
+      conn.ws.close(code, truncateUtf8(reason));
+    } catch {
+      conn.ws.terminate();
+    }
+  }
+
+  /** ws has already sent a close frame for a protocol violation: account for it as a server close. */
+  private protocolError(conn: Connection, err: Error): void {
+    if (conn.state === ConnState.Closing) return;
+    this.hub.discard(conn); // nothing may follow the close frame
+    const code = wsErrorCloseCode(err);
+    this.shut(conn, code, CLOSE_REASONS[code]);
+  }
+
+  /** The bookkeeping of a server close; cannot throw. */
+  private shut(conn: Connection, code: CloseCode, reason: string): void {
     conn.state = ConnState.Closing;
-    conn.inbox.length = 0;
+    conn.closedWith = { code, reason };
+    this.loop.clear(conn);
     this.hub.remove(conn);
+    this.releaseSlot(conn);
     clearTimeout(conn.closeTimer);
     this.closes[code]!.value++;
-    conn.ws.close(code, reason.slice(0, 120));
     conn.closeTimer = setTimeout(() => conn.ws.terminate(), this.limits.closeGraceMs);
     conn.closeTimer.unref();
   }
 
-  /** The socket is gone, whoever closed it: leave every index and tell the hooks. */
+  /**
+   * The socket is gone, whoever closed it: leave every index and tell the hooks. Closing unsubscribes
+   * everything, so onUnsubscribe runs for the topics it held, then onClose (which still sees them).
+   */
   private closed(conn: Connection, code: number, reason: string): void {
     if (conn.state !== ConnState.Closing) {
       conn.state = ConnState.Closing;
       this.disconnects.value++;
     }
     clearTimeout(conn.closeTimer);
-    conn.inbox.length = 0;
+    this.loop.clear(conn);
+    this.hub.discard(conn);
     this.hub.remove(conn);
-    if (conn.appId !== '') this.hooks.notify('onClose', this.onHookError, conn, { code, reason });
+    this.releaseSlot(conn);
+    if (conn.appId === '') return;
+    if (conn.topics.size > 0) this.hooks.notify('onUnsubscribe', this.onHookError, conn, [...conn.topics]);
+    this.hooks.notify('onClose', this.onHookError, conn, conn.closedWith ?? { code, reason });
+  }
+
+  /** Gives the connection's admission slot back, once. */
+  private releaseSlot(conn: Connection): void {
+    const appId = conn.slot;
+    if (appId === null) return;
+    conn.slot = null;
+    try {
+      this.admission.release(appId);
+    } catch (err) {
+      this.logger.error(`admission release failed: ${String(err).slice(0, 500)}`);
+    }
   }
 
   /**

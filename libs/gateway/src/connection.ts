@@ -4,6 +4,9 @@ import type { WebSocket } from 'ws';
 import type { ClientInfo } from './hooks.js';
 import { TokenBucket } from './token-bucket.js';
 
+/** Stands for a binary frame in the inbox (its bytes are never read). */
+export const BINARY_FRAME = Buffer.alloc(0);
+
 export const enum ConnState {
   Authenticating,
   Open,
@@ -42,9 +45,17 @@ export class Connection implements ClientInfo {
   readonly pending: Buffer[] = [];
   pendingBytes = 0;
 
-  /** Inbound frames waiting for the one being handled (hooks may be async); bounded by the gateway. */
-  readonly inbox: Array<Buffer | string> = [];
+  /**
+   * Inbound frames waiting while the connection authenticates or an async hook runs (`busy`); bounded
+   * in count and bytes (BEACON_INBOX_FRAMES, BEACON_INBOX_BYTES). Binary frames wait as BINARY_FRAME.
+   */
+  readonly inbox: Buffer[] = [];
+  inboxBytes = 0;
   busy = false;
+  /** The app whose admission slot this connection holds, until it is given back (exactly once). */
+  slot: string | null = null;
+  /** The close the server made, once it made one; the close hooks see it rather than the client's echo. */
+  closedWith: { code: number; reason: string } | null = null;
 
   readonly frames: TokenBucket;
   readonly publishes: TokenBucket;

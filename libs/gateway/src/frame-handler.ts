@@ -1,7 +1,10 @@
 import {
+  clip,
+  DEFAULT_MAX_JSON_DEPTH,
   encodeControl,
   ErrorCode,
   isValidTopic,
+  jsonDepthExceeds,
   parseClientFrame,
   type ClientFrame,
   type ErrorFrame,
@@ -9,17 +12,20 @@ import {
 } from '@beacon/protocol';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
 import type { Router } from '@beacon/routing';
-import { ConnState, type Connection } from './connection.js';
+import { BINARY_FRAME, ConnState, type Connection } from './connection.js';
 import type { GatewayLimits } from './gateway.options.js';
 import type { HookChain } from './hook-chain.js';
 import { isRefusal } from './hooks.js';
 import type { Hub } from './hub.js';
+import { frameText } from './ws-frame.js';
 
+/** A promise only while an async hook runs: the connection's next frames wait for it. */
 type Done = void | Promise<void>;
 
 /**
- * Handles one parsed client frame at a time for a connection. Control replies (ack, error, pong) go
- * through ws; deliveries never pass here.
+ * Handles one client frame at a time for a connection, synchronously unless a hook is async. Replies
+ * (ack, error, pong) are framed here and queued through the Hub like deliveries: under the same
+ * outbound budget and in the order they were produced.
  */
 export class FrameHandler {
   private readonly errors: Counter;
@@ -37,8 +43,14 @@ export class FrameHandler {
     this.publishes = metrics.counter('beacon_client_publishes_total', 'Client publishes accepted');
   }
 
-  handle(conn: Connection, data: Buffer | string): Done {
-    const parsed = parseClientFrame(typeof data === 'string' ? data : data.toString('utf8'));
+  handle(conn: Connection, data: Buffer): Done {
+    if (data === BINARY_FRAME) return this.error(conn, ErrorCode.BadFrame, 'binary frames are not accepted');
+    const text = data.toString('utf8');
+    // Before anything recurses over the frame (JSON.parse, JSON.stringify, hooks).
+    if (jsonDepthExceeds(text, DEFAULT_MAX_JSON_DEPTH)) {
+      return this.error(conn, ErrorCode.BadFrame, `frame nests deeper than ${DEFAULT_MAX_JSON_DEPTH} levels`);
+    }
+    const parsed = parseClientFrame(text);
     if (!parsed.ok) return this.error(conn, parsed.error.code, parsed.error.message, parsed.error.id);
     const frame = parsed.frame;
     switch (frame.type) {
@@ -63,15 +75,13 @@ export class FrameHandler {
   }
 
   private send(conn: Connection, text: string): void {
-    if (conn.state !== ConnState.Open) return;
-    this.hub.flushConnection(conn); // deliveries queued before this reply go out before it
-    conn.ws.send(text);
+    if (conn.state === ConnState.Open) this.hub.write(conn, frameText(text));
   }
 
   private checkTopics(conn: Connection, topics: readonly unknown[], id?: RequestId): boolean {
     for (const t of topics) {
       if (!isValidTopic(t, this.limits.maxTopicLength)) {
-        const shown = String(t).slice(0, 256);
+        const shown = clip(String(t));
         this.error(conn, ErrorCode.InvalidTopic, `invalid topic name ${JSON.stringify(shown)}`, id, shown);
         return false;
       }
@@ -79,7 +89,21 @@ export class FrameHandler {
     return true;
   }
 
+  private tooMany(
+    conn: Connection,
+    topics: readonly string[],
+    max: number,
+    per: string,
+    id?: RequestId,
+  ): boolean {
+    if (topics.length <= max) return false;
+    this.error(conn, ErrorCode.TooManyTopics, `at most ${max} topics per ${per}`, id);
+    return true;
+  }
+
   private subscribe(conn: Connection, requested: string[], id?: RequestId): Done {
+    // One frame cannot subscribe to more than a connection may hold: refused before any topic is checked.
+    if (this.tooMany(conn, requested, this.limits.maxTopicsPerConnection, 'connection', id)) return;
     if (!this.checkTopics(conn, requested, id)) return;
     const decided = this.hooks.beforeSubscribe(conn, requested);
     if (decided instanceof Promise) {
@@ -99,7 +123,7 @@ export class FrameHandler {
     if (conn.state !== ConnState.Open) return;
     if (isRefusal(decided)) return this.error(conn, decided.code ?? ErrorCode.Refused, decided.refuse, id);
     const topics = [...new Set(decided)];
-    if (decided !== undefined && !this.checkTopics(conn, topics, id)) return;
+    if (!this.checkTopics(conn, topics, id)) return;
     let added = 0;
     for (const t of topics) if (!conn.topics.has(t)) added++;
     if (conn.topics.size + added > this.limits.maxTopicsPerConnection) {
@@ -132,6 +156,7 @@ export class FrameHandler {
         id,
       );
     }
+    if (this.tooMany(conn, topics, this.limits.maxTopicsPerPublish, 'publish', id)) return;
     if (!this.checkTopics(conn, topics, id)) return;
     const decided = this.hooks.onPublish(conn, { topics, data });
     if (decided instanceof Promise) {
@@ -140,19 +165,24 @@ export class FrameHandler {
         (err) => this.hookFailed(conn, err, id),
       );
     }
-    return this.finishPublish(conn, decided, id);
+    this.finishPublish(conn, decided, id);
   }
 
+  /**
+   * Routes an accepted publish. The router is called now, in frame order; its ack (or `unavailable`)
+   * is sent when it settles, while the connection's next frames are already being handled.
+   */
   private finishPublish(
     conn: Connection,
     decided: Awaited<ReturnType<HookChain['onPublish']>>,
     id?: RequestId,
-  ): Done {
+  ): void {
     if (conn.state !== ConnState.Open) return;
     if (isRefusal(decided)) return this.error(conn, decided.code ?? ErrorCode.Refused, decided.refuse, id);
     const topics = [...new Set(decided.topics)];
     if (topics.length === 0)
       return this.error(conn, ErrorCode.MissingTopic, 'no topic left to publish to', id);
+    if (this.tooMany(conn, topics, this.limits.maxTopicsPerPublish, 'publish', id)) return;
     if (!this.checkTopics(conn, topics, id)) return;
     const dataJson = JSON.stringify(decided.data);
     if (dataJson === undefined) return this.error(conn, ErrorCode.BadFrame, '"data" must be JSON', id);
@@ -165,7 +195,7 @@ export class FrameHandler {
       );
     }
     this.publishes.value++;
-    return this.router.publish(conn.appId, topics, dataJson).then(
+    this.router.publish(conn.appId, topics, dataJson).then(
       (receipt) => {
         if (id !== undefined) this.send(conn, encodeControl({ type: 'ack', id, topics, msgId: receipt.id }));
       },

@@ -1,6 +1,16 @@
-import { Module, type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
+import {
+  Module,
+  type ClassProvider,
+  type DynamicModule,
+  type ExistingProvider,
+  type FactoryProvider,
+  type ModuleMetadata,
+  type Provider,
+  type Type,
+  type ValueProvider,
+} from '@nestjs/common';
 import { MetricsRegistry } from '@beacon/metrics';
-import { ROUTER, type Router } from '@beacon/routing';
+import { LocalAdmission, ROUTER, type ConnectionAdmission, type Router } from '@beacon/routing';
 import { APP_DIRECTORY, type AppDirectory } from './app-directory.js';
 import { ClientGateway } from './client-gateway.js';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options.js';
@@ -8,10 +18,26 @@ import { permissionHooks } from './hook-chain.js';
 import { GATEWAY_HOOKS, type GatewayHooks } from './hooks.js';
 import { WsGateway } from './ws.gateway.js';
 
+/** Where the gateway's ConnectionAdmission comes from: a Nest provider without its `provide`. */
+export type AdmissionProvider =
+  | Omit<ValueProvider<ConnectionAdmission>, 'provide'>
+  | Omit<FactoryProvider<ConnectionAdmission>, 'provide'>
+  | Omit<ClassProvider<ConnectionAdmission>, 'provide'>
+  | Omit<ExistingProvider<ConnectionAdmission>, 'provide'>;
+
+/** The ConnectionAdmission the gateway uses (bound by GatewayModule.forRoot). */
+export const CONNECTION_ADMISSION = Symbol('CONNECTION_ADMISSION');
+
 export interface GatewayModuleOptions extends GatewayOptions {
   nodeId: string;
   /** Hook classes (Nest providers, so they can inject), run in order after the built-in permission hooks. */
   hooks?: Array<Type<GatewayHooks>>;
+  /**
+   * Per-app connection slots (`maxConnections`). Default: `new LocalAdmission()`, this process's
+   * connections; a cluster gateway injects one that counts every gateway's, e.g.
+   * `{ useFactory: (link) => new ClusterAdmission(link), inject: [ROUTER] }` or `{ useExisting: TOKEN }`.
+   */
+  admission?: AdmissionProvider;
   /** Modules exporting ROUTER, APP_DIRECTORY and MetricsRegistry, when they are not global. */
   imports?: ModuleMetadata['imports'];
 }
@@ -29,6 +55,10 @@ export class GatewayModule {
       imports: options.imports ?? [],
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: options },
+        {
+          provide: CONNECTION_ADMISSION,
+          ...(options.admission ?? { useFactory: (): ConnectionAdmission => new LocalAdmission() }),
+        } as Provider<ConnectionAdmission>,
         ...hookTypes,
         {
           provide: GATEWAY_HOOKS,
@@ -42,8 +72,10 @@ export class GatewayModule {
             router: Router,
             hooks: GatewayHooks[],
             metrics: MetricsRegistry,
-          ): ClientGateway => new ClientGateway(options.nodeId, options.limits, apps, router, hooks, metrics),
-          inject: [APP_DIRECTORY, ROUTER, GATEWAY_HOOKS, MetricsRegistry],
+            admission: ConnectionAdmission,
+          ): ClientGateway =>
+            new ClientGateway(options.nodeId, options.limits, apps, router, hooks, metrics, admission),
+          inject: [APP_DIRECTORY, ROUTER, GATEWAY_HOOKS, MetricsRegistry, CONNECTION_ADMISSION],
         },
         WsGateway,
       ],

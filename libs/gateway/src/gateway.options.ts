@@ -4,6 +4,8 @@ export interface GatewayLimits {
   maxFrameBytes: number;
   /** Topics one connection may be subscribed to at once. */
   maxTopicsPerConnection: number;
+  /** Topics one client publish may name; more is refused with `too_many_topics`. */
+  maxTopicsPerPublish: number;
   /** Longest topic name. */
   maxTopicLength: number;
   /** Client publishes per second (token bucket refill) and burst. */
@@ -12,6 +14,12 @@ export interface GatewayLimits {
   /** Inbound frames per second and burst of any type; past it the connection closes with 4029. */
   frameRate: number;
   frameBurst: number;
+  /**
+   * Frames, and their bytes, that may wait while a connection authenticates or an async hook runs;
+   * past either the connection closes with 4030.
+   */
+  inboxFrames: number;
+  inboxBytes: number;
   /** Bytes that may wait in a connection's outbound buffer; past it the connection is a slow consumer (4008). */
   outboundBudgetBytes: number;
   /** A write that has not drained for this long also makes the connection a slow consumer. */
@@ -28,11 +36,14 @@ export interface GatewayLimits {
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   maxFrameBytes: 64 * 1024,
   maxTopicsPerConnection: 100,
+  maxTopicsPerPublish: 100,
   maxTopicLength: 200,
   publishRate: 10,
   publishBurst: 20,
   frameRate: 50,
   frameBurst: 100,
+  inboxFrames: 100,
+  inboxBytes: 256 * 1024,
   outboundBudgetBytes: 1024 * 1024,
   writeTimeoutMs: 10_000,
   pingIntervalMs: 25_000,

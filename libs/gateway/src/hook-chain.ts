@@ -1,3 +1,4 @@
+import { clip } from '@beacon/protocol';
 import type { ClientInfo, GatewayHooks, MaybePromise, PublishRequest, Refusal } from './hooks.js';
 import { isRefusal } from './hooks.js';
 
@@ -79,10 +80,12 @@ export class HookChain {
 export const permissionHooks: GatewayHooks = {
   beforeSubscribe(client, topics) {
     const denied = topics.find((t) => !client.maySubscribe(t));
-    if (denied !== undefined) return { refuse: `not allowed to subscribe to "${denied}"`, code: 'forbidden' };
+    if (denied !== undefined)
+      return { refuse: `not allowed to subscribe to "${clip(denied)}"`, code: 'forbidden' };
   },
   onPublish(client, request) {
     const denied = request.topics.find((t) => !client.mayPublish(t));
-    if (denied !== undefined) return { refuse: `not allowed to publish to "${denied}"`, code: 'forbidden' };
+    if (denied !== undefined)
+      return { refuse: `not allowed to publish to "${clip(denied)}"`, code: 'forbidden' };
   },
 };

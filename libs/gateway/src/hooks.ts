@@ -36,10 +36,15 @@ export interface GatewayHooks {
   /** Before a subscribe: refuse it, or return a rewritten topic list. */
   beforeSubscribe?(client: ClientInfo, topics: string[]): MaybePromise<Refusal | string[] | void>;
   onSubscribe?(client: ClientInfo, topics: string[]): void;
+  /** After an unsubscribe, and when a connection closes, for the topics it still held. */
   onUnsubscribe?(client: ClientInfo, topics: string[]): void;
   /** A client publish: refuse it (error `refused` or `forbidden`), or return a transformed request. */
   onPublish?(client: ClientInfo, request: PublishRequest): MaybePromise<Refusal | PublishRequest | void>;
   onSlowConsumer?(client: ClientInfo, info: { bufferedBytes: number }): void;
+  /**
+   * Once the socket is gone, after onUnsubscribe; `client.topics` still lists what it held. `code` is
+   * the server's close code when the server closed it, else the client's.
+   */
   onClose?(client: ClientInfo, info: { code: number; reason: string }): void;
 }
 

@@ -79,14 +79,16 @@ export class Hub implements GatewayNode {
     }
   }
 
-  /** Removes a connection and all its subscriptions. Idempotent. */
+  /**
+   * Removes a connection from every index. Idempotent. `conn.topics` keeps what it was subscribed to,
+   * so the close hooks can see it.
+   */
   remove(conn: Connection): void {
     if (this.clients.get(conn.id) !== conn) return;
     this.clients.delete(conn.id);
     const app = this.apps.get(conn.appId);
     if (app === undefined) return;
     for (const topic of conn.topics) this.dropSubscriber(app, conn.appId, topic, conn);
-    conn.topics.clear();
     if (conn.userId !== null) {
       const n = removeFrom(app.users, conn.userId, conn);
       if (n >= 0) this.listener?.userInterest(conn.appId, conn.userId, n);
@@ -114,7 +116,7 @@ export class Hub implements GatewayNode {
 
   subscribe(conn: Connection, topics: readonly string[]): void {
     const app = this.apps.get(conn.appId);
-    if (app === undefined) return;
+    if (app === undefined || conn.state !== ConnState.Open) return; // a removed connection stays out
     for (const topic of topics) {
       if (conn.topics.has(topic)) continue;
       conn.topics.add(topic);
@@ -163,9 +165,10 @@ export class Hub implements GatewayNode {
   }
 
   /**
-   * Queues pre-framed bytes for one connection, enforcing its outbound budget. Frames queued during
-   * one event-loop turn go out together when it ends (`flush`): several messages for one socket cost
-   * one writev instead of one write each. The Buffers stay shared; nothing is copied per recipient.
+   * Queues pre-framed bytes for one connection, enforcing its outbound budget: deliveries, and the
+   * control replies (connected, ack, error, pong) too, in the order they were produced. Frames queued
+   * during one event-loop turn go out together when it ends (`flush`): several messages for one socket
+   * cost one writev instead of one write each. The Buffers stay shared; nothing is copied per recipient.
    */
   write(conn: Connection, frame: Buffer): boolean {
     if (conn.state !== ConnState.Open) {
@@ -187,20 +190,45 @@ export class Hub implements GatewayNode {
     return true;
   }
 
-  /** Writes a connection's queued deliveries now; called before any control frame so order holds. */
-  flushConnection(conn: Connection): void {
+  /**
+   * Hands a connection's queued frames to its socket, as far as the socket takes them: once it is past
+   * its high-water mark the rest stays queued here until it drains (`drained`). So what waits for a
+   * slow reader waits here, where a slow-consumer close can drop it and put the close frame next in
+   * line. `force` (a close that is not a slow consumer's) writes everything, keeping order before the
+   * close frame; the budget still bounds it.
+   */
+  flushConnection(conn: Connection, force = false): void {
     const pending = conn.pending;
     if (pending.length === 0) return;
-    if (conn.state === ConnState.Open) {
-      if (pending.length === 1) {
-        conn.raw.write(pending[0] as Buffer);
-      } else {
-        conn.raw.cork();
-        for (const frame of pending) conn.raw.write(frame);
-        conn.raw.uncork();
-      }
+    if (conn.state !== ConnState.Open) return this.discard(conn);
+    const raw = conn.raw;
+    if (!force && raw.writableNeedDrain) return;
+    if (pending.length === 1) {
+      raw.write(pending[0] as Buffer);
+      return this.discard(conn);
     }
-    pending.length = 0;
+    let sent = 0;
+    let bytes = 0;
+    raw.cork();
+    while (sent < pending.length) {
+      const frame = pending[sent++] as Buffer;
+      bytes += frame.length;
+      if (!raw.write(frame) && !force) break;
+    }
+    raw.uncork();
+    if (sent === pending.length) return this.discard(conn);
+    pending.splice(0, sent);
+    conn.pendingBytes -= bytes;
+  }
+
+  /** The socket drained: what waited for it goes out now. */
+  drained(conn: Connection): void {
+    this.flushConnection(conn);
+  }
+
+  /** Drops a connection's queued frames, written nowhere. */
+  discard(conn: Connection): void {
+    conn.pending.length = 0;
     conn.pendingBytes = 0;
   }
 

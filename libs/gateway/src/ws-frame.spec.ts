@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
-import { frameText } from './ws-frame.js';
+import { framePong, frameText } from './ws-frame.js';
 
 // ws's own framer is the oracle: the bytes must be identical for every length class.
 type Framer = { frame(data: Buffer, options: object): Buffer[] };
@@ -19,5 +19,15 @@ describe('frameText', () => {
   it('counts UTF-8 bytes, not characters', () => {
     const text = 'é€😀'.repeat(50);
     expect(frameText(text).equals(wsFrame(text))).toBe(true);
+  });
+});
+
+describe('framePong', () => {
+  it.each([0, 5, 125])('matches ws for a %i-byte ping payload', (n) => {
+    const payload = Buffer.alloc(n, 7);
+    const ws = Buffer.concat(
+      Sender.frame(payload, { fin: true, opcode: 0x0a, mask: false, readOnly: false, rsv1: false }),
+    );
+    expect(framePong(payload).equals(ws)).toBe(true);
   });
 });

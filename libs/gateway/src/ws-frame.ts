@@ -20,3 +20,12 @@ export function frameText(text: string): Buffer {
   buf.write(text, header, 'utf8');
   return buf;
 }
+
+/** A pong answering a client's ping: the ping's payload (at most 125 bytes, as ws enforces) echoed back. */
+export function framePong(payload: Buffer): Buffer {
+  const buf = Buffer.allocUnsafe(2 + payload.length);
+  buf[0] = 0x8a; // FIN + pong opcode
+  buf[1] = payload.length;
+  payload.copy(buf, 2);
+  return buf;
+}

@@ -20,6 +20,8 @@ export class BeaconWsAdapter extends WsAdapter {
       maxPayload: this.socketOptions.maxPayload,
       perMessageDeflate: false,
       clientTracking: false,
+      // Pings are counted against the frame rate and answered through the outbound budget (ClientGateway).
+      autoPong: false,
     });
   }
 

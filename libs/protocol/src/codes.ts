@@ -5,6 +5,9 @@
 export const CloseCode = {
   Normal: 1000,
   GoingAway: 1001,
+  ProtocolError: 1002,
+  InvalidPayload: 1007,
+  PolicyViolation: 1008,
   MessageTooBig: 1009,
   InternalError: 1011,
   BadRequest: 4000,
@@ -18,12 +21,16 @@ export const CloseCode = {
   HeartbeatTimeout: 4009,
   Kicked: 4010,
   Flood: 4029,
+  InboxFull: 4030,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 export const CLOSE_REASONS: Readonly<Record<CloseCode, string>> = {
   1000: 'normal closure',
   1001: 'server going away',
+  1002: 'WebSocket protocol error',
+  1007: 'text frame is not valid UTF-8',
+  1008: 'message in too many fragments',
   1009: 'frame larger than the connection limit',
   1011: 'internal error',
   4000: 'bad connect request',
@@ -37,6 +44,7 @@ export const CLOSE_REASONS: Readonly<Record<CloseCode, string>> = {
   4009: 'heartbeat timeout',
   4010: 'disconnected by the server',
   4029: 'too many frames',
+  4030: 'too many frames waiting for authentication or a server hook',
 };
 
 /** Error codes carried by `{"type":"error"}` frames. The connection stays open after every one of them. */

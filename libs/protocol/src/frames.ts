@@ -58,6 +58,8 @@ export interface ConnectedFrame {
   limits: {
     maxFrameBytes: number;
     maxTopics: number;
+    /** Topics one client publish may name. */
+    maxPublishTopics: number;
     maxTopicLength: number;
     publishRate: number;
     publishBurst: number;

@@ -6,6 +6,7 @@ import {
   type ClientFrameType,
   type RequestId,
 } from './frames.js';
+import { clip } from './text.js';
 import { splitTopics } from './topic.js';
 
 export interface FrameError {
@@ -50,7 +51,7 @@ export function parseClientFrame(text: string): ParseResult {
   }
   const type = resolveType(obj.type);
   if (type === undefined) {
-    return fail(ErrorCode.UnknownType, `unknown frame type ${JSON.stringify(obj.type) ?? 'undefined'}`, id);
+    return fail(ErrorCode.UnknownType, `unknown frame type ${describeType(obj.type)}`, id);
   }
   if (type === 'ping') return { ok: true, frame: id === undefined ? { type } : { type, id } };
 
@@ -67,6 +68,13 @@ export function parseClientFrame(text: string): ParseResult {
   const frame: ClientFrame = { type, topics };
   if (id !== undefined) frame.id = id;
   return { ok: true, frame };
+}
+
+/** The offending `type` for an error message, quoting at most MAX_ECHO_CHARS of it. */
+function describeType(t: unknown): string {
+  if (typeof t === 'string') return JSON.stringify(clip(t));
+  if (typeof t === 'number') return String(t);
+  return t === null ? 'null' : typeof t;
 }
 
 function resolveType(t: unknown): ClientFrameType | undefined {

@@ -7,6 +7,10 @@
  * A pattern is a topic that may contain `*` (any run of characters except `.` and `/`, so one segment)
  * and `**` (any run of characters at all). `**` alone allows every topic.
  */
+import { Glob } from './glob.js';
+
+export { patternMatchStats } from './glob.js';
+
 const TOPIC_CHARS = /^[A-Za-z0-9_\-.:@/=+~]+$/;
 const PATTERN_CHARS = /^[A-Za-z0-9_\-.:@/=+~*]+$/;
 
@@ -35,43 +39,38 @@ export interface TopicMatcher {
   matches(topic: string): boolean;
 }
 
+/** Most patterns one token claim (`subscribe` or `publish`) may list; the gateway refuses more with 4001. */
+export const MAX_TOKEN_PATTERNS = 64;
+
 const MATCH_ALL: TopicMatcher = { all: true, none: false, matches: () => true };
 const MATCH_NONE: TopicMatcher = { all: false, none: true, matches: () => false };
 
-export function compilePatterns(patterns: readonly string[]): TopicMatcher {
+/**
+ * Compiles topic patterns into a matcher whose worst case is linear in the topic length for each
+ * pattern: no backtracking, whatever the pattern (see `Glob`).
+ */
+export function compilePatterns(
+  patterns: readonly string[],
+  maxLength = DEFAULT_MAX_TOPIC_LENGTH,
+): TopicMatcher {
   if (patterns.length === 0) return MATCH_NONE;
   if (patterns.includes('**')) return MATCH_ALL;
   const exact = new Set<string>();
-  const globs: string[] = [];
+  const globs: Glob[] = [];
   for (const p of patterns) {
-    if (!isValidPattern(p)) throw new Error(`invalid topic pattern ${JSON.stringify(p)}`);
-    if (p.includes('*')) globs.push(globToRegex(p));
+    if (!isValidPattern(p, maxLength)) throw new Error(`invalid topic pattern ${JSON.stringify(p)}`);
+    if (p.includes('*')) globs.push(new Glob(p));
     else exact.add(p);
   }
-  const re = globs.length > 0 ? new RegExp(`^(?:${globs.join('|')})$`) : null;
   return {
     all: false,
     none: false,
-    matches: (topic) => exact.has(topic) || (re !== null && re.test(topic)),
+    matches(topic) {
+      if (exact.has(topic)) return true;
+      for (const g of globs) if (g.matches(topic)) return true;
+      return false;
+    },
   };
-}
-
-function globToRegex(pattern: string): string {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === '*') {
-      if (pattern[i + 1] === '*') {
-        out += '.*';
-        i++;
-      } else {
-        out += '[^./]*';
-      }
-    } else {
-      out += c.replace(/[.+=/\-]/g, (m) => `\\${m}`);
-    }
-  }
-  return out;
 }
 
 /** Splits firetower's comma-separated topic string; empty parts are dropped. */

@@ -1,0 +1,38 @@
+/** Bounds on text the server sends back: echoes of client input and close reasons. */
+
+/** Characters of client-supplied text an error message or field may quote. */
+export const MAX_ECHO_CHARS = 64;
+
+/** A close frame's reason is at most 123 bytes of UTF-8 (RFC 6455 §5.5: 125-byte payload, 2 for the code). */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+/** Client text as an error may quote it: at most `max` characters, `…` marking a cut. */
+export function clip(text: string, max: number = MAX_ECHO_CHARS): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // never split a surrogate pair
+  return `${text.slice(0, end)}…`;
+}
+
+/** The longest prefix of `text` that is at most `maxBytes` bytes of UTF-8, cut on a character boundary. */
+export function truncateUtf8(text: string, maxBytes: number = MAX_CLOSE_REASON_BYTES): string {
+  if (text.length * 3 <= maxBytes) return text; // no UTF-16 unit takes more than 3 bytes
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    let size = 1;
+    let units = 1;
+    if (c >= 0x800) {
+      const next = text.charCodeAt(i + 1);
+      if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        size = 4;
+        units = 2;
+      } else size = 3; // a lone surrogate becomes U+FFFD: also 3 bytes
+    } else if (c >= 0x80) size = 2;
+    if (bytes + size > maxBytes) return text.slice(0, i);
+    bytes += size;
+    i += units - 1;
+  }
+  return text;
+}
