@@ -197,6 +197,22 @@ describe('gRPC PushService (single process)', () => {
     }
   });
 
+  it('refuses data_json nested deeper than 32 levels with INVALID_ARGUMENT and delivers nothing', async () => {
+    const c = await TestClient.connect(beacon.wsUrl());
+    await c.subscribe('g.deep');
+    const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+    for (const depth of [33, 30_000]) {
+      const err = await failure(call(client.publish, { topics: ['g.deep'], dataJson: deep(depth) }));
+      expect(err).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, beaconCode: 'invalid_request' });
+      expect(err.details).toMatch(/deep/);
+    }
+    await call(client.publish, { topics: ['g.deep'], dataJson: deep(32) });
+    await waitUntil(() => c.messages('g.deep').length === 1);
+    await c.sync();
+    expect(c.messages('g.deep')).toHaveLength(1);
+    c.close();
+  });
+
   it('writes an audit record for every call, marked as gRPC, refused or not', async () => {
     const refused = async () =>
       (await beacon.persistence.audit.query({ actor: 'unauthenticated', action: 'publish' })).filter(
