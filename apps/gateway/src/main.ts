@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GatewayLink } from '@beacon/cluster';
 import { BeaconWsAdapter } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { closeOnSignals, exitOnStartFailure, BeaconLogger, listenHttp } from '@beacon/ops';
+import { closeOnSignals, exitOnStartFailure, BeaconLogger, httpAdapter, listenHttp } from '@beacon/ops';
 import { Persistence } from '@beacon/persistence';
 import { newNodeId } from '@beacon/routing';
 import { GatewayAppModule } from './app.module.js';
@@ -31,8 +31,9 @@ async function main(): Promise<void> {
     },
     metrics,
   );
-  const app = await NestFactory.create<NestExpressApplication>(
+  const app = await NestFactory.create<NestFastifyApplication>(
     GatewayAppModule.forRoot(config, persistence, nodeId, metrics, link),
+    httpAdapter(),
     { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
   );
   app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
