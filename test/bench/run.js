@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fanout, latency } from './lib/scenarios.js';
+import { grpcScenario, restScenario } from './lib/push-scenarios.js';
 import {
   BEACON_CLI,
   BEACON_MAIN,
@@ -30,7 +31,7 @@ const HELP = `Usage: npm run bench -- [options]
 
   --target <t>               reference | beacon | cluster | both (reference + beacon)
                              | all (default: all three)
-  --scenario <s>             fanout | latency | all (default all)
+  --scenario <s>             fanout | latency | rest | grpc | push (rest + grpc) | all (default all)
   --duration <s>             measured seconds per scenario (default 10)
   --warmup <s>               unmeasured seconds before each measurement (default 1)
   --subscribers <n>          fan-out subscribers (default 2000)
@@ -39,6 +40,10 @@ const HELP = `Usage: npm run bench -- [options]
   --rate <r>                 latency: messages per second (default 200)
   --latency-duration <s>     latency measured seconds (default: --duration)
   --payload <bytes>          padding added to each message's data (default 64)
+  --push-connections <n>     rest/grpc: requests in flight (default 64)
+  --push-rate <r>            rest/grpc latency phase: requests/s (default: half the reference's capacity
+                             measured in this run, else half the target's own)
+  --grpc-channels <n>        grpc: client channels the calls are spread over (default 4)
   --drain <s>                longest wait for outstanding deliveries after publishing (default 5)
   --stall <s>                fan-out: stop if no message completes for this long (default 5)
   --busy-poll                fan-out: keep the bench's event loop spinning so it never sleeps in epoll_wait
@@ -67,6 +72,9 @@ function options(argv) {
       rate: { type: 'string', default: '200' },
       'latency-duration': { type: 'string' },
       payload: { type: 'string', default: '64' },
+      'push-connections': { type: 'string', default: '64' },
+      'push-rate': { type: 'string' },
+      'grpc-channels': { type: 'string', default: '4' },
       drain: { type: 'string', default: '5' },
       stall: { type: 'string', default: '5' },
       'connect-batch': { type: 'string', default: '100' },
@@ -97,7 +105,7 @@ function options(argv) {
   };
   if (!['reference', 'beacon', 'cluster', 'both', 'all'].includes(values.target))
     throw new Error(`bad --target ${values.target}`);
-  if (!['fanout', 'latency', 'all'].includes(values.scenario))
+  if (!['fanout', 'latency', 'rest', 'grpc', 'push', 'all'].includes(values.scenario))
     throw new Error(`bad --scenario ${values.scenario}`);
   const duration = num('duration', 0.5, 600, false);
   if (values['latency-duration'] === undefined) values['latency-duration'] = String(duration);
@@ -117,6 +125,9 @@ function options(argv) {
     rate: num('rate', 1, 10000, false),
     latencyDuration: num('latency-duration', 0.5, 600, false),
     payload: num('payload', 0, 1000000),
+    pushConnections: num('push-connections', 1, 1024),
+    pushRate: values['push-rate'] === undefined ? undefined : num('push-rate', 1, 1_000_000, false),
+    grpcChannels: num('grpc-channels', 1, 64),
     drain: num('drain', 0, 120, false),
     stall: num('stall', 0.5, 120, false),
     batch: num('connect-batch', 1, 2000),
@@ -192,6 +203,14 @@ async function main() {
     }
   };
 
+  /** @param {string} s */
+  const runs = (s) =>
+    opts.scenario === 'all' ||
+    opts.scenario === s ||
+    (opts.scenario === 'push' && (s === 'rest' || s === 'grpc'));
+  /** The reference's capacity per push scenario, from the latest round: its half is the latency rate. */
+  /** @type {Record<string, number>} */
+  const referenceRate = {};
   /** @type {any[]} */
   const results = [];
   for (let round = 1; round <= opts.rounds; round++) {
@@ -219,7 +238,7 @@ async function main() {
         );
       } else log(`${target} listening on port ${server.port} (pid ${server.pid})`);
       try {
-        if (opts.scenario !== 'latency') {
+        if (runs('fanout')) {
           await quiet(`${target} fan-out`);
           const r = await fanout(server, {
             subscribers: opts.subscribers,
@@ -238,7 +257,29 @@ async function main() {
             `${target} fan-out: ${fmt(r.deliveriesPerSec)} deliveries/s, ${fmt(r.messagesPerSec, 1)} msg/s, loss ${r.loss}, server CPU ${pctCpu(r.serverCpu)}, bench CPU ${pctCpu(r.benchCpu)}`,
           );
         }
-        if (opts.scenario !== 'fanout') {
+        for (const scenario of /** @type {const} */ (['rest', 'grpc'])) {
+          if (!runs(scenario)) continue;
+          await quiet(`${target} ${scenario}`);
+          const known = referenceRate[scenario];
+          const push = {
+            connections: opts.pushConnections,
+            duration: opts.duration,
+            warmup: opts.warmup,
+            payload: opts.payload,
+            channels: opts.grpcChannels,
+            rate: opts.pushRate ?? (target !== 'reference' && known ? known / 2 : undefined),
+            log,
+          };
+          const r = await (scenario === 'rest' ? restScenario(server, push) : grpcScenario(server, push));
+          if (opts.pushRate === undefined && target !== 'reference' && known)
+            r.latency.rateFrom = 'half the reference';
+          if (target === 'reference') referenceRate[scenario] = r.requestsPerSec;
+          results.push({ round, ...r });
+          log(
+            `${target} ${scenario}: ${fmt(r.requestsPerSec)} req/s, srv ${fmt(r.serverCpuUsPerRequest, 1)} µs/req; p99 ${fmt(r.latency.p99Ms, 2)} ms at ${fmt(r.latency.rate)} req/s`,
+          );
+        }
+        if (runs('latency')) {
           const base = {
             subscribers: opts.latencySubscribers,
             rate: opts.rate,

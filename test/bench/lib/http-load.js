@@ -87,7 +87,7 @@ class Conn {
 
 /**
  * @param {{ host: string, port: number, request: Buffer, connections: number, warmup: number,
- *   duration: number, rate?: number }} o seconds for warmup and duration; rate in requests/s
+ *   duration: number, rate?: number, onStart?: () => void, onEnd?: () => void }} o seconds for warmup and duration; rate in requests/s
  * @returns {Promise<{ requests: number, perSec: number, statuses: Record<string, number>, errors: number,
  *   seconds: number, p50Ms: number, p90Ms: number, p99Ms: number, maxMs: number, queuedMax: number,
  *   window: { start: number, end: number } }>}
@@ -169,9 +169,11 @@ export async function httpLoad(o) {
   const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
   while (performance.now() < startAt) await sleep(10);
   measuring = true;
+  o.onStart?.();
   const start = performance.now();
   while (performance.now() < endAt) await sleep(10);
   measuring = false;
+  o.onEnd?.();
   const end = performance.now();
   running = false;
   if (ticker) clearInterval(ticker);
@@ -181,7 +183,8 @@ export async function httpLoad(o) {
   }
   const seconds = (end - start) / 1000;
   const sorted = samples.slice(0, n).sort();
-  const pct = (/** @type {number} */ p) => (n === 0 ? NaN : sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]);
+  const pct = (/** @type {number} */ p) =>
+    n === 0 ? NaN : sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)];
   return {
     requests,
     perSec: requests / seconds,

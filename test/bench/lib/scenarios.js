@@ -43,7 +43,7 @@ function openOpts(server, count, batch, topic, ports = server.wsPorts ?? [server
 /** @param {Map<string, number>} m */
 const mapToObject = (m) => Object.fromEntries(m);
 
-function cpuSnapshot() {
+export function cpuSnapshot() {
   const machine = machineCpuSeconds();
   return { procs: procSnapshot(), bench: selfCpuSeconds(), machine, at: performance.now() };
 }
@@ -56,7 +56,7 @@ function cpuSnapshot() {
  * @param {ReturnType<typeof cpuSnapshot>} a
  * @param {ReturnType<typeof cpuSnapshot>} b
  */
-function cpuShare(srv, a, b) {
+export function cpuShare(srv, a, b) {
   const secs = (b.at - a.at) / 1000;
   const r = (/** @type {number} */ x) => Math.round((x / secs) * 1000) / 1000;
   const roles = srv.processes ?? [{ role: srv.name, pid: srv.pid }];
