@@ -9,6 +9,7 @@
  * Each server runs as child processes; the subscribers and the publisher run here.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fanout, latency } from './lib/scenarios.js';
@@ -25,6 +26,7 @@ import {
   startReference,
 } from './lib/servers.js';
 import { waitForQuietMachine } from './lib/cpu.js';
+import { LOOP_DELAY_PRELOAD, setLoopDelayDir } from './lib/loop-delay.js';
 import { fmt, machine, pctCpu, printReport, ratios } from './lib/report.js';
 
 const HELP = `Usage: npm run bench -- [options]
@@ -50,6 +52,8 @@ const HELP = `Usage: npm run bench -- [options]
   --connect-batch <k>        clients connecting at once (default 100)
   --rounds <r>               repeat the whole set, alternating targets (default 1)
   --wait-idle <s>            before each scenario, wait up to s seconds for a quiet machine (default 30; 0 = off)
+  --loop-delay               latency: record each server process's event-loop delay histogram over the
+                             measured window (perf_hooks.monitorEventLoopDelay, preloaded with --import)
   --server-node-args=<args>  extra node flags for the server processes, e.g. --server-node-args="--cpu-prof"
   --beacon-main <path>       Beacon entry point (default apps/beacon/dist/main.js)
   --out <file>               also write the JSON results to <file>
@@ -84,6 +88,7 @@ function options(argv) {
       'beacon-main': { type: 'string', default: BEACON_MAIN },
       json: { type: 'boolean', default: false },
       'busy-poll': { type: 'boolean', default: false },
+      'loop-delay': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -113,6 +118,7 @@ function options(argv) {
     help: values.help,
     json: values.json,
     busyPoll: values['busy-poll'],
+    loopDelay: values['loop-delay'],
     out: values.out,
     target: values.target,
     scenario: values.scenario,
@@ -154,6 +160,13 @@ async function main() {
     return;
   }
   installCleanup();
+  if (opts.loopDelay) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-bench-loop-'));
+    process.env.BENCH_LOOP_DELAY_DIR = dir;
+    setLoopDelayDir(dir);
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    opts.serverNodeArgs.unshift(`--import=${LOOP_DELAY_PRELOAD}`);
+  }
   setServerNodeArgs(opts.serverNodeArgs);
   /** @type {string[]} */
   const warnings = [];

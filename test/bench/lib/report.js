@@ -245,6 +245,14 @@ export function printReport(report) {
       for (const [t, p] of paths) out.push(`  ${t}: ${p}`);
     }
     for (const r of lat) {
+      for (const [role, d] of Object.entries(r.serverLoopDelay ?? {})) {
+        const x = /** @type {any} */ (d);
+        out.push(
+          `${r.target} round ${r.round}: ${role} event-loop delay p50 ${x.p50Ms} / p99 ${x.p99Ms} / p99.9 ${x.p999Ms} / max ${x.maxMs} ms; samples over 5 ms ${x.over5Ms}%, over 10 ms ${x.over10Ms}%`,
+        );
+      }
+    }
+    for (const r of lat) {
       if (!r.serverCpuByProcess) continue;
       const parts = Object.entries(r.serverCpuByProcess).map(([k, v]) => `${k} ${pctCpu(Number(v))}`);
       out.push(`${r.target} round ${r.round}: srv CPU by process ${parts.join(', ')}`);

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from './ws-client.js';
 import { Outcomes, Publisher } from './publisher.js';
+import { loopDelayMark } from './loop-delay.js';
 import { cpuBetween, machineCpuSeconds, procSnapshot, processTree, selfCpuSeconds } from './cpu.js';
 
 const HOST = '127.0.0.1';
@@ -375,9 +376,11 @@ export async function latency(server, o) {
       return Promise.all(pending);
     };
     if (warmupCount > 0) await send(warmupCount, true);
+    await loopDelayMark(server);
     const cpuA = cpuSnapshot();
     const results = await send(total, false);
     const cpuB = cpuSnapshot();
+    const loopDelay = await loopDelayMark(server);
     const sentSecs = (cpuB.at - cpuA.at) / 1000;
     const accepted = results.filter(Boolean).length;
     const expected = accepted * M;
@@ -410,6 +413,7 @@ export async function latency(server, o) {
       closesDuringRun: mapToObject(pool.closes),
       errorFrames: pool.errorFrames,
       parseErrors,
+      ...(loopDelay && { serverLoopDelay: loopDelay }),
       ...cpuShare(server, cpuA, cpuB),
     };
   } finally {
