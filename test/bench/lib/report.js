@@ -302,7 +302,7 @@ export function printReport(report) {
     );
     out.push('');
   }
-  if (report.options.rounds > 1) {
+  if (report.options.rounds > 1 && (fan.length > 0 || lat.length > 0)) {
     out.push(`Medians over ${report.options.rounds} rounds`);
     /** @type {(string | number)[][]} */
     const rows = [];
