@@ -8,16 +8,25 @@
  *     {"type":"message","topic":"t","data":...,"id":"...","ts":...} once, frames it once with
  *     ws's Sender.frame into one Buffer, and writes that Buffer to every subscriber's net.Socket.
  *   - GET /readyz -> 200.
+ *   - `Authorization: Bearer <REF_SECRET>` checked on POST /v1/publish (401 otherwise), when REF_SECRET is set.
+ *   - with REF_GRPC_PORT: a bare grpc-js server with beacon.push.v1.PushService/Publish (push.proto): checks
+ *     the `authorization` metadata, parses `data_json`, fans out like the REST publish, answers {id, ts}.
+ * With no subscriber on the topic a publish does nothing but answer: the `rest` and `grpc` scenarios measure
+ * "parse the body, check the header, answer a receipt".
  * Prints `listening on http://127.0.0.1:<port>` once listening. Port from REF_PORT (default 0).
  *
  * Run: node test/bench/reference-server.js
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
 import { Sender, WebSocketServer } from 'ws';
+import { pushPackage } from './lib/grpc-proto.js';
 
 const port = Number(process.env.REF_PORT ?? 0);
 const MAX_BODY = 1024 * 1024;
+const secret = process.env.REF_SECRET;
+const bearer = secret === undefined ? undefined : `Bearer ${secret}`;
 
 /** @type {Map<string, Set<import('node:net').Socket>>} */
 const topics = new Map();
@@ -41,12 +50,12 @@ function reply(res, status, body) {
 function publish(topic, data) {
   const id = `${idPrefix}-${++seq}`;
   const ts = Date.now();
-  const text = `{"type":"message","topic":${JSON.stringify(topic)},"data":${JSON.stringify(data)},"id":"${id}","ts":${ts}}`;
-  const frame = Buffer.concat(
-    Sender.frame(Buffer.from(text), { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }),
-  );
   const subs = topics.get(topic);
   if (subs) {
+    const text = `{"type":"message","topic":${JSON.stringify(topic)},"data":${JSON.stringify(data)},"id":"${id}","ts":${ts}}`;
+    const frame = Buffer.concat(
+      Sender.frame(Buffer.from(text), { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }),
+    );
     for (const socket of subs) {
       if (socket.writable) socket.write(frame);
     }
@@ -60,6 +69,11 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (req.method === 'POST' && req.url === '/v1/publish') {
+    if (bearer !== undefined && req.headers.authorization !== bearer) {
+      reply(res, 401, '{"error":"unauthorized"}');
+      req.resume();
+      return;
+    }
     /** @type {Buffer[]} */
     const chunks = [];
     let size = 0;
@@ -159,6 +173,40 @@ server.listen(port, '127.0.0.1', () => {
   const actual = typeof addr === 'object' && addr ? addr.port : port;
   console.log(`reference server listening on http://127.0.0.1:${actual}`);
 });
+
+const grpcPort = process.env.REF_GRPC_PORT;
+if (grpcPort !== undefined) {
+  const grpcServer = new grpc.Server();
+  grpcServer.addService(pushPackage().PushService.service, {
+    /** @param {any} call @param {(err: any, reply?: any) => void} cb */
+    Publish(call, cb) {
+      const auth = call.metadata.get('authorization');
+      if (bearer !== undefined && (auth.length !== 1 || auth[0] !== bearer)) {
+        cb({ code: grpc.status.UNAUTHENTICATED, details: 'no app has this secret' });
+        return;
+      }
+      /** @type {unknown} */
+      let data;
+      try {
+        data = JSON.parse(call.request.dataJson);
+      } catch {
+        cb({ code: grpc.status.INVALID_ARGUMENT, details: 'data_json: not valid JSON' });
+        return;
+      }
+      /** @type {{ id: string, ts: number }} */
+      let receipt = { id: '', ts: 0 };
+      for (const t of call.request.topics) receipt = publish(t, data);
+      cb(null, receipt);
+    },
+  });
+  grpcServer.bindAsync(`127.0.0.1:${grpcPort}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
+    if (err) {
+      console.error(err);
+      process.exit(1);
+    }
+    console.log(`reference gRPC listening on 127.0.0.1:${bound}`);
+  });
+}
 
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
 // Do not outlive the bench if it dies without killing us (SIGKILL, crash).

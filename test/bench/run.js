@@ -9,9 +9,11 @@
  * Each server runs as child processes; the subscribers and the publisher run here.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fanout, latency } from './lib/scenarios.js';
+import { grpcScenario, restScenario } from './lib/push-scenarios.js';
 import {
   BEACON_CLI,
   BEACON_MAIN,
@@ -24,13 +26,14 @@ import {
   startReference,
 } from './lib/servers.js';
 import { waitForQuietMachine } from './lib/cpu.js';
+import { LOOP_DELAY_PRELOAD, setLoopDelayDir } from './lib/loop-delay.js';
 import { fmt, machine, pctCpu, printReport, ratios } from './lib/report.js';
 
 const HELP = `Usage: npm run bench -- [options]
 
   --target <t>               reference | beacon | cluster | both (reference + beacon)
                              | all (default: all three)
-  --scenario <s>             fanout | latency | all (default all)
+  --scenario <s>             fanout | latency | rest | grpc | push (rest + grpc) | all (default all)
   --duration <s>             measured seconds per scenario (default 10)
   --warmup <s>               unmeasured seconds before each measurement (default 1)
   --subscribers <n>          fan-out subscribers (default 2000)
@@ -39,12 +42,18 @@ const HELP = `Usage: npm run bench -- [options]
   --rate <r>                 latency: messages per second (default 200)
   --latency-duration <s>     latency measured seconds (default: --duration)
   --payload <bytes>          padding added to each message's data (default 64)
+  --push-connections <n>     rest/grpc: requests in flight (default 64)
+  --push-rate <r>            rest/grpc latency phase: requests/s (default: half the reference's capacity
+                             measured in this run, else half the target's own)
+  --grpc-channels <n>        grpc: client channels the calls are spread over (default 4)
   --drain <s>                longest wait for outstanding deliveries after publishing (default 5)
   --stall <s>                fan-out: stop if no message completes for this long (default 5)
   --busy-poll                fan-out: keep the bench's event loop spinning so it never sleeps in epoll_wait
   --connect-batch <k>        clients connecting at once (default 100)
   --rounds <r>               repeat the whole set, alternating targets (default 1)
   --wait-idle <s>            before each scenario, wait up to s seconds for a quiet machine (default 30; 0 = off)
+  --loop-delay               latency: record each server process's event-loop delay histogram over the
+                             measured window (perf_hooks.monitorEventLoopDelay, preloaded with --import)
   --server-node-args=<args>  extra node flags for the server processes, e.g. --server-node-args="--cpu-prof"
   --beacon-main <path>       Beacon entry point (default apps/beacon/dist/main.js)
   --out <file>               also write the JSON results to <file>
@@ -67,6 +76,9 @@ function options(argv) {
       rate: { type: 'string', default: '200' },
       'latency-duration': { type: 'string' },
       payload: { type: 'string', default: '64' },
+      'push-connections': { type: 'string', default: '64' },
+      'push-rate': { type: 'string' },
+      'grpc-channels': { type: 'string', default: '4' },
       drain: { type: 'string', default: '5' },
       stall: { type: 'string', default: '5' },
       'connect-batch': { type: 'string', default: '100' },
@@ -76,6 +88,7 @@ function options(argv) {
       'beacon-main': { type: 'string', default: BEACON_MAIN },
       json: { type: 'boolean', default: false },
       'busy-poll': { type: 'boolean', default: false },
+      'loop-delay': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -97,7 +110,7 @@ function options(argv) {
   };
   if (!['reference', 'beacon', 'cluster', 'both', 'all'].includes(values.target))
     throw new Error(`bad --target ${values.target}`);
-  if (!['fanout', 'latency', 'all'].includes(values.scenario))
+  if (!['fanout', 'latency', 'rest', 'grpc', 'push', 'all'].includes(values.scenario))
     throw new Error(`bad --scenario ${values.scenario}`);
   const duration = num('duration', 0.5, 600, false);
   if (values['latency-duration'] === undefined) values['latency-duration'] = String(duration);
@@ -105,6 +118,7 @@ function options(argv) {
     help: values.help,
     json: values.json,
     busyPoll: values['busy-poll'],
+    loopDelay: values['loop-delay'],
     out: values.out,
     target: values.target,
     scenario: values.scenario,
@@ -117,6 +131,9 @@ function options(argv) {
     rate: num('rate', 1, 10000, false),
     latencyDuration: num('latency-duration', 0.5, 600, false),
     payload: num('payload', 0, 1000000),
+    pushConnections: num('push-connections', 1, 1024),
+    pushRate: values['push-rate'] === undefined ? undefined : num('push-rate', 1, 1_000_000, false),
+    grpcChannels: num('grpc-channels', 1, 64),
     drain: num('drain', 0, 120, false),
     stall: num('stall', 0.5, 120, false),
     batch: num('connect-batch', 1, 2000),
@@ -143,6 +160,13 @@ async function main() {
     return;
   }
   installCleanup();
+  if (opts.loopDelay) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-bench-loop-'));
+    process.env.BENCH_LOOP_DELAY_DIR = dir;
+    setLoopDelayDir(dir);
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    opts.serverNodeArgs.unshift(`--import=${LOOP_DELAY_PRELOAD}`);
+  }
   setServerNodeArgs(opts.serverNodeArgs);
   /** @type {string[]} */
   const warnings = [];
@@ -192,6 +216,14 @@ async function main() {
     }
   };
 
+  /** @param {string} s */
+  const runs = (s) =>
+    opts.scenario === 'all' ||
+    opts.scenario === s ||
+    (opts.scenario === 'push' && (s === 'rest' || s === 'grpc'));
+  /** The reference's capacity per push scenario, from the latest round: its half is the latency rate. */
+  /** @type {Record<string, number>} */
+  const referenceRate = {};
   /** @type {any[]} */
   const results = [];
   for (let round = 1; round <= opts.rounds; round++) {
@@ -219,7 +251,7 @@ async function main() {
         );
       } else log(`${target} listening on port ${server.port} (pid ${server.pid})`);
       try {
-        if (opts.scenario !== 'latency') {
+        if (runs('fanout')) {
           await quiet(`${target} fan-out`);
           const r = await fanout(server, {
             subscribers: opts.subscribers,
@@ -238,7 +270,29 @@ async function main() {
             `${target} fan-out: ${fmt(r.deliveriesPerSec)} deliveries/s, ${fmt(r.messagesPerSec, 1)} msg/s, loss ${r.loss}, server CPU ${pctCpu(r.serverCpu)}, bench CPU ${pctCpu(r.benchCpu)}`,
           );
         }
-        if (opts.scenario !== 'fanout') {
+        for (const scenario of /** @type {const} */ (['rest', 'grpc'])) {
+          if (!runs(scenario)) continue;
+          await quiet(`${target} ${scenario}`);
+          const known = referenceRate[scenario];
+          const push = {
+            connections: opts.pushConnections,
+            duration: opts.duration,
+            warmup: opts.warmup,
+            payload: opts.payload,
+            channels: opts.grpcChannels,
+            rate: opts.pushRate ?? (target !== 'reference' && known ? known / 2 : undefined),
+            log,
+          };
+          const r = await (scenario === 'rest' ? restScenario(server, push) : grpcScenario(server, push));
+          if (opts.pushRate === undefined && target !== 'reference' && known)
+            r.latency.rateFrom = 'half the reference';
+          if (target === 'reference') referenceRate[scenario] = r.requestsPerSec;
+          results.push({ round, ...r });
+          log(
+            `${target} ${scenario}: ${fmt(r.requestsPerSec)} req/s, srv ${fmt(r.serverCpuUsPerRequest, 1)} µs/req; p99 ${fmt(r.latency.p99Ms, 2)} ms at ${fmt(r.latency.rate)} req/s`,
+          );
+        }
+        if (runs('latency')) {
           const base = {
             subscribers: opts.latencySubscribers,
             rate: opts.rate,

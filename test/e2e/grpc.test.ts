@@ -197,17 +197,38 @@ describe('gRPC PushService (single process)', () => {
     }
   });
 
+  it('refuses data_json nested deeper than 32 levels with INVALID_ARGUMENT and delivers nothing', async () => {
+    const c = await TestClient.connect(beacon.wsUrl());
+    await c.subscribe('g.deep');
+    const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+    for (const depth of [33, 500]) {
+      const err = await failure(call(client.publish, { topics: ['g.deep'], dataJson: deep(depth) }));
+      expect(err).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, beaconCode: 'invalid_request' });
+      expect(err.details).toMatch(/deep/);
+    }
+    await call(client.publish, { topics: ['g.deep'], dataJson: deep(32) });
+    await waitUntil(() => c.messages('g.deep').length === 1);
+    await c.sync();
+    expect(c.messages('g.deep')).toHaveLength(1);
+    c.close();
+  });
+
   it('writes an audit record for every call, marked as gRPC, refused or not', async () => {
-    const refused = async () =>
-      (await beacon.persistence.audit.query({ actor: 'unauthenticated', action: 'publish' })).filter(
-        (r) => r.result === 'grpc:UNAUTHENTICATED invalid_key',
-      ).length;
+    // Refusals: the first of a window is a row, its repeats are counted into one (sum the counts).
+    const refused = async () => {
+      await beacon.persistence.audit.flush();
+      return (await beacon.persistence.audit.query({ actor: 'unauthenticated', action: 'publish' }))
+        .filter((r) => r.result === 'grpc:UNAUTHENTICATED invalid_key')
+        .reduce((n, r) => n + r.count, 0);
+    };
     const before = await refused();
     await call(client.publish, { topics: ['g.audit'], dataJson: '1' });
     await failure(call(client.publish, { topics: ['g.audit'], dataJson: '1' }, 'wrong-secret-for-audit'));
     const dev = await beacon.persistence.apps.findByKey(DEV_KEY);
     let rows: Awaited<ReturnType<typeof beacon.persistence.audit.query>> = [];
     await waitUntil(async () => {
+      // A successful publish is counted into its window's row: flush ends the window.
+      await beacon.persistence.audit.flush();
       rows = (await beacon.persistence.audit.query({ action: 'publish' })).filter(
         (r) => r.target === 'g.audit',
       );
@@ -219,6 +240,7 @@ describe('gRPC PushService (single process)', () => {
       action: 'publish',
       target: 'g.audit',
       result: 'grpc:OK',
+      count: 1,
       remoteAddr: expect.stringMatching(/127\.0\.0\.1/),
     });
   });

@@ -5,7 +5,7 @@ import type { Persistence } from '@beacon/persistence';
 import { APP_AUTHENTICATOR, AUDIT_SINK, CachedAuthenticator, PushApiModule } from '@beacon/push-api';
 import { LocalRouter, ROUTER } from '@beacon/routing';
 import type { BeaconConfig } from './config.js';
-import { HealthController, READINESS, type Readiness } from '@beacon/ops';
+import { HealthController, METRICS_ACCESS, READINESS, type Readiness } from '@beacon/ops';
 import { BEACON_CONFIG } from './tokens.js';
 
 /** The ports every part needs, bound once for the single-process platform. */
@@ -42,6 +42,7 @@ class CoreModule {
         },
         { provide: AUDIT_SINK, useValue: persistence.audit },
         { provide: READINESS, useValue: readiness },
+        { provide: METRICS_ACCESS, useValue: { token: config.metricsToken } },
       ],
       exports: [
         BEACON_CONFIG,
@@ -51,6 +52,7 @@ class CoreModule {
         APP_AUTHENTICATOR,
         AUDIT_SINK,
         READINESS,
+        METRICS_ACCESS,
       ],
     };
   }
@@ -76,7 +78,10 @@ export class BeaconModule {
           sweepIntervalMs: config.sweepIntervalMs,
           hooks,
         }),
-        PushApiModule.forRoot({ maxMessageBytes: config.maxMessageBytes }),
+        PushApiModule.forRoot({
+          maxMessageBytes: config.maxMessageBytes,
+          maxTopicLength: config.limits.maxTopicLength,
+        }),
       ],
       controllers: [HealthController],
     };

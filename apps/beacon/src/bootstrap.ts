@@ -1,9 +1,9 @@
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BeaconWsAdapter, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { BeaconLogger, listenHttp } from '@beacon/ops';
+import { BeaconLogger, httpAdapter, listenHttp } from '@beacon/ops';
 import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
 import { servePushApi } from '@beacon/push-api';
 import { newNodeId } from '@beacon/routing';
@@ -11,7 +11,7 @@ import { BeaconModule } from './app.module.js';
 import type { BeaconConfig } from './config.js';
 
 export interface RunningBeacon {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   /** http://host:port, with 127.0.0.1 for a wildcard bind. */
   url: string;
   port: number;
@@ -49,13 +49,13 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
     const metrics = new MetricsRegistry();
     registerAuditMetrics(metrics, persistence.audit);
 
-    const app = await NestFactory.create<NestExpressApplication>(
+    const app = await NestFactory.create<NestFastifyApplication>(
       BeaconModule.forRoot(config, persistence, nodeId, metrics, options.hooks),
+      httpAdapter(),
       { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
     app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
     const grpc = await servePushApi(app, {
-      maxMessageBytes: config.maxMessageBytes,
       host: config.host,
       grpcPort: config.grpcPort,
     });

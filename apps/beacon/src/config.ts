@@ -1,5 +1,5 @@
 import { gatewayLimitsEnv, gatewayLimitsFrom, type GatewayLimits } from '@beacon/gateway';
-import { ConfigError, databaseEnv, databaseFrom, logLevelEnv, parseEnv } from '@beacon/ops';
+import { ConfigError, databaseEnv, databaseFrom, logLevelEnv, metricsEnv, parseEnv } from '@beacon/ops';
 import { z } from 'zod';
 
 const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
@@ -29,6 +29,8 @@ const Env = z.object({
   BEACON_AUDIT_MAX_QUEUE: int(10_000),
   BEACON_AUDIT_BATCH_SIZE: int(500),
   BEACON_AUDIT_FLUSH_MS: int(200, 10),
+  BEACON_AUDIT_WINDOW_MS: int(60_000, 100),
+  ...metricsEnv,
 });
 
 export interface BeaconConfig {
@@ -45,7 +47,9 @@ export interface BeaconConfig {
   appCacheTtlMs: number;
   sweepIntervalMs: number;
   limits: GatewayLimits;
-  audit: { maxQueue: number; batchSize: number; flushIntervalMs: number };
+  audit: { maxQueue: number; batchSize: number; flushIntervalMs: number; windowMs: number };
+  /** Bearer token /metrics requires; unset: loopback peers only. */
+  metricsToken: string | undefined;
 }
 
 /** Parses the environment once at boot; every bad variable is reported in one error. */
@@ -70,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
       maxQueue: e.BEACON_AUDIT_MAX_QUEUE,
       batchSize: e.BEACON_AUDIT_BATCH_SIZE,
       flushIntervalMs: e.BEACON_AUDIT_FLUSH_MS,
+      windowMs: e.BEACON_AUDIT_WINDOW_MS,
     },
+    metricsToken: e.BEACON_METRICS_TOKEN,
   };
 }

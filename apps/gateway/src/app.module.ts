@@ -2,7 +2,7 @@ import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { GatewayLink } from '@beacon/cluster';
 import { APP_DIRECTORY, CachedAppDirectory, GatewayModule, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { HealthController, READINESS, type Readiness } from '@beacon/ops';
+import { HealthController, METRICS_ACCESS, READINESS, type Readiness } from '@beacon/ops';
 import type { Persistence } from '@beacon/persistence';
 import { ROUTER } from '@beacon/routing';
 import type { GatewayConfig } from './config.js';
@@ -15,6 +15,7 @@ class GatewayCoreModule {
     metrics: MetricsRegistry,
     link: GatewayLink,
     ttlMs: number,
+    metricsToken: string | undefined,
   ): DynamicModule {
     const readiness: Readiness = {
       async check() {
@@ -35,8 +36,9 @@ class GatewayCoreModule {
         { provide: ROUTER, useValue: link },
         { provide: APP_DIRECTORY, useValue: new CachedAppDirectory(persistence.apps, ttlMs) },
         { provide: READINESS, useValue: readiness },
+        { provide: METRICS_ACCESS, useValue: { token: metricsToken } },
       ],
-      exports: [MetricsRegistry, ROUTER, APP_DIRECTORY, READINESS],
+      exports: [MetricsRegistry, ROUTER, APP_DIRECTORY, READINESS, METRICS_ACCESS],
     };
   }
 }
@@ -55,7 +57,7 @@ export class GatewayAppModule {
     return {
       module: GatewayAppModule,
       imports: [
-        GatewayCoreModule.forRoot(persistence, metrics, link, config.appCacheTtlMs),
+        GatewayCoreModule.forRoot(persistence, metrics, link, config.appCacheTtlMs, config.metricsToken),
         GatewayModule.forRoot({
           nodeId,
           limits: config.limits,

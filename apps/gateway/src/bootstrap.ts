@@ -1,17 +1,17 @@
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GatewayLink } from '@beacon/cluster';
 import { BeaconWsAdapter, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { BeaconLogger, listenHttp } from '@beacon/ops';
+import { BeaconLogger, httpAdapter, listenHttp } from '@beacon/ops';
 import { Persistence } from '@beacon/persistence';
 import { newNodeId } from '@beacon/routing';
 import { GatewayAppModule } from './app.module.js';
 import type { GatewayConfig } from './config.js';
 
 export interface RunningGateway {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   /** http://host:port, with 127.0.0.1 for a wildcard bind. */
   url: string;
   port: number;
@@ -53,8 +53,9 @@ export async function startGateway(
       },
       metrics,
     );
-    const app = await NestFactory.create<NestExpressApplication>(
+    const app = await NestFactory.create<NestFastifyApplication>(
       GatewayAppModule.forRoot(config, persistence, nodeId, metrics, link, options.hooks),
+      httpAdapter(),
       { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
     app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));

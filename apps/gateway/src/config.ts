@@ -1,5 +1,13 @@
 import { gatewayLimitsEnv, gatewayLimitsFrom, type GatewayLimits } from '@beacon/gateway';
-import { clusterTokenEnv, ConfigError, databaseEnv, databaseFrom, logLevelEnv, parseEnv } from '@beacon/ops';
+import {
+  clusterTokenEnv,
+  ConfigError,
+  databaseEnv,
+  databaseFrom,
+  logLevelEnv,
+  metricsEnv,
+  parseEnv,
+} from '@beacon/ops';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -16,6 +24,7 @@ const Env = z.object({
   BEACON_APP_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   BEACON_PUBLISH_BUFFER: z.coerce.number().int().min(0).default(10_000),
   ...gatewayLimitsEnv,
+  ...metricsEnv,
 });
 
 export interface GatewayConfig {
@@ -32,6 +41,8 @@ export interface GatewayConfig {
   publishBuffer: number;
   sweepIntervalMs: number;
   limits: GatewayLimits;
+  /** Bearer token /metrics requires; unset: loopback peers only. */
+  metricsToken: string | undefined;
 }
 
 /** The gateway's whole configuration, parsed once; every bad variable reported together. */
@@ -51,5 +62,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     publishBuffer: e.BEACON_PUBLISH_BUFFER,
     sweepIntervalMs: e.BEACON_SWEEP_INTERVAL_MS,
     limits,
+    metricsToken: e.BEACON_METRICS_TOKEN,
   };
 }

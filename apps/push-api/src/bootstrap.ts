@@ -1,15 +1,15 @@
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ClusterRouter } from '@beacon/cluster';
 import { MetricsRegistry } from '@beacon/metrics';
-import { BeaconLogger, listenHttp } from '@beacon/ops';
+import { BeaconLogger, httpAdapter, listenHttp } from '@beacon/ops';
 import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
 import { servePushApi } from '@beacon/push-api';
 import type { PushApiConfig } from './config.js';
 import { PushApiAppModule } from './push-api-app.module.js';
 
 export interface RunningPushApi {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   /** http://host:port, with 127.0.0.1 for a wildcard bind. */
   url: string;
   port: number;
@@ -39,12 +39,12 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
   try {
     const metrics = new MetricsRegistry();
     registerAuditMetrics(metrics, persistence.audit);
-    const app = await NestFactory.create<NestExpressApplication>(
+    const app = await NestFactory.create<NestFastifyApplication>(
       PushApiAppModule.forRoot(config, persistence, router, metrics),
+      httpAdapter(),
       { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
     const grpc = await servePushApi(app, {
-      maxMessageBytes: config.maxMessageBytes,
       host: config.host,
       grpcPort: config.grpcPort,
     });

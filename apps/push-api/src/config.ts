@@ -1,4 +1,5 @@
-import { clusterTokenEnv, databaseEnv, databaseFrom, logLevelEnv, parseEnv } from '@beacon/ops';
+import { DEFAULT_MAX_TOPIC_LENGTH } from '@beacon/protocol';
+import { clusterTokenEnv, databaseEnv, databaseFrom, logLevelEnv, metricsEnv, parseEnv } from '@beacon/ops';
 import { z } from 'zod';
 
 const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
@@ -26,6 +27,9 @@ const Env = z.object({
   BEACON_AUDIT_MAX_QUEUE: int(10_000),
   BEACON_AUDIT_BATCH_SIZE: int(500),
   BEACON_AUDIT_FLUSH_MS: int(200, 10),
+  BEACON_AUDIT_WINDOW_MS: int(60_000, 100),
+  BEACON_MAX_TOPIC_LENGTH: int(DEFAULT_MAX_TOPIC_LENGTH).pipe(z.number().max(1024)),
+  ...metricsEnv,
 });
 
 export interface PushApiConfig {
@@ -41,7 +45,10 @@ export interface PushApiConfig {
   secretKey: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   maxMessageBytes: number;
-  audit: { maxQueue: number; batchSize: number; flushIntervalMs: number };
+  maxTopicLength: number;
+  audit: { maxQueue: number; batchSize: number; flushIntervalMs: number; windowMs: number };
+  /** Bearer token /metrics requires; unset: loopback peers only. */
+  metricsToken: string | undefined;
 }
 
 /** Parses the environment once at boot; every bad variable is reported in one error. */
@@ -57,10 +64,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PushApiConfig 
     ...databaseFrom(e),
     logLevel: e.BEACON_LOG_LEVEL,
     maxMessageBytes: e.BEACON_MAX_MESSAGE_BYTES,
+    maxTopicLength: e.BEACON_MAX_TOPIC_LENGTH,
     audit: {
       maxQueue: e.BEACON_AUDIT_MAX_QUEUE,
       batchSize: e.BEACON_AUDIT_BATCH_SIZE,
       flushIntervalMs: e.BEACON_AUDIT_FLUSH_MS,
+      windowMs: e.BEACON_AUDIT_WINDOW_MS,
     },
+    metricsToken: e.BEACON_METRICS_TOKEN,
   };
 }

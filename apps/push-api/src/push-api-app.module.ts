@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { ClusterRouter } from '@beacon/cluster';
 import { MetricsRegistry } from '@beacon/metrics';
-import { HealthController, READINESS, type Readiness } from '@beacon/ops';
+import { HealthController, METRICS_ACCESS, READINESS, type Readiness } from '@beacon/ops';
 import type { Persistence } from '@beacon/persistence';
 import { APP_AUTHENTICATOR, AUDIT_SINK, CachedAuthenticator, PushApiModule } from '@beacon/push-api';
 import { ROUTER } from '@beacon/routing';
@@ -11,7 +11,12 @@ import type { PushApiConfig } from './config.js';
 @Global()
 @Module({})
 class PushApiCoreModule {
-  static forRoot(persistence: Persistence, router: ClusterRouter, metrics: MetricsRegistry): DynamicModule {
+  static forRoot(
+    persistence: Persistence,
+    router: ClusterRouter,
+    metrics: MetricsRegistry,
+    metricsToken: string | undefined,
+  ): DynamicModule {
     return {
       module: PushApiCoreModule,
       providers: [
@@ -21,8 +26,9 @@ class PushApiCoreModule {
         { provide: APP_AUTHENTICATOR, useValue: new CachedAuthenticator(persistence.apps, 1_000) },
         { provide: AUDIT_SINK, useValue: persistence.audit },
         { provide: READINESS, useValue: readiness(persistence, router) },
+        { provide: METRICS_ACCESS, useValue: { token: metricsToken } },
       ],
-      exports: [MetricsRegistry, ROUTER, APP_AUTHENTICATOR, AUDIT_SINK, READINESS],
+      exports: [MetricsRegistry, ROUTER, APP_AUTHENTICATOR, AUDIT_SINK, READINESS, METRICS_ACCESS],
     };
   }
 }
@@ -60,8 +66,11 @@ export class PushApiAppModule {
     return {
       module: PushApiAppModule,
       imports: [
-        PushApiCoreModule.forRoot(persistence, router, metrics),
-        PushApiModule.forRoot({ maxMessageBytes: config.maxMessageBytes }),
+        PushApiCoreModule.forRoot(persistence, router, metrics, config.metricsToken),
+        PushApiModule.forRoot({
+          maxMessageBytes: config.maxMessageBytes,
+          maxTopicLength: config.maxTopicLength,
+        }),
       ],
       controllers: [HealthController],
     };

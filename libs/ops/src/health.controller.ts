@@ -1,15 +1,47 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Inject, Optional, Req, Res } from '@nestjs/common';
 import { MetricsRegistry } from '@beacon/metrics';
+import { METRICS_ACCESS, metricsDecision, type MetricsAccess } from './metrics-access.js';
 import { READINESS, type Readiness } from './readiness.js';
 
-/** Liveness, readiness and Prometheus metrics; no auth (bind or firewall them as operations require). */
+/** The parts of a request and a reply this controller uses (Fastify's, structurally). */
+interface HttpRequest {
+  headers: Record<string, string | string[] | undefined>;
+  socket: { remoteAddress?: string | undefined };
+}
+interface HttpReply {
+  status(code: number): HttpReply;
+  header(name: string, value: string): HttpReply;
+  send(body: string): unknown;
+}
+
+const REFUSED = {
+  unauthorized: {
+    status: 401,
+    title: 'Unauthorized',
+    detail: 'send "Authorization: Bearer <BEACON_METRICS_TOKEN>"',
+  },
+  forbidden: {
+    status: 403,
+    title: 'Forbidden',
+    detail: 'only loopback peers may read /metrics unless BEACON_METRICS_TOKEN is set',
+  },
+} as const;
+
+/**
+ * Liveness and readiness (open: load balancers probe them), and Prometheus metrics, which only loopback
+ * peers may read unless BEACON_METRICS_TOKEN is set, in which case every scrape needs it (docs/api.md).
+ */
 @Controller()
 export class HealthController {
+  private readonly access: MetricsAccess;
+
   constructor(
     @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
     @Inject(READINESS) private readonly readiness: Readiness,
-  ) {}
+    @Optional() @Inject(METRICS_ACCESS) access?: MetricsAccess,
+  ) {
+    this.access = access ?? { token: undefined };
+  }
 
   @Get('healthz')
   health(): { status: 'ok' } {
@@ -18,7 +50,7 @@ export class HealthController {
 
   @Get('readyz')
   async ready(
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: HttpReply,
   ): Promise<{ status: string; checks: Record<string, string> }> {
     const checks = await this.readiness.check();
     const ready = Object.values(checks).every((v) => !v.startsWith('error'));
@@ -27,8 +59,25 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4')
-  metricsText(): string {
-    return this.metrics.renderPrometheus();
+  metricsText(@Req() req: HttpRequest, @Res() res: HttpReply): void {
+    const auth = req.headers.authorization;
+    const decision = metricsDecision(
+      this.access,
+      typeof auth === 'string' ? auth : undefined,
+      req.socket.remoteAddress,
+    );
+    if (decision !== 'ok') {
+      const r = REFUSED[decision];
+      const problem = {
+        type: `https://beacon.dev/errors/${decision}`,
+        title: r.title,
+        status: r.status,
+        code: decision,
+        detail: r.detail,
+      };
+      res.status(r.status).header('content-type', 'application/problem+json').send(JSON.stringify(problem));
+      return;
+    }
+    res.status(200).header('content-type', 'text/plain; version=0.0.4').send(this.metrics.renderPrometheus());
   }
 }

@@ -4,3 +4,4 @@ export * from './log-levels.js';
 export * from './config.js';
 export * from './process.js';
 export * from './listen.js';
+export * from './metrics-access.js';

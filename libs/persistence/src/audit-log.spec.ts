@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/pg/persistence.contract.js';
 import { AuditLog, type AuditRow, type AuditStore } from './audit-log.js';
+import { AUDIT_FIELD_LIMITS, AUDIT_MAX_DETAIL_CHARS } from './audit-row.js';
 import { migrate } from './migrate.js';
 import { Persistence } from './persistence.js';
 
@@ -48,7 +49,7 @@ describe('AuditLog', () => {
     await waitFor(() => log.stats().written === 35);
     expect(store.batches.map((b) => b.length)).toEqual([10, 10, 10, 5]);
     expect(store.batches.flat().map((r) => r.action)).toEqual(Array.from({ length: 35 }, (_, i) => `a.${i}`));
-    expect(log.stats()).toEqual({ queued: 0, written: 35, dropped: 0, failed: 0, batches: 4 });
+    expect(log.stats()).toEqual({ queued: 0, written: 35, dropped: 0, failed: 0, batches: 4, aggregated: 0 });
   });
 
   it('drops and counts entries that find the queue full', async () => {
@@ -123,6 +124,95 @@ describe('AuditLog', () => {
     await log.close();
     log.record(entry(2));
     expect(log.stats()).toMatchObject({ written: 1, dropped: 1, queued: 0 });
+  });
+
+  it('bounds every field it stores, whatever the caller passes', async () => {
+    const store = new FakeStore();
+    const log = make(store, { flushIntervalMs: 60_000 });
+    const huge = 'x'.repeat(1_000_000);
+    log.record({
+      actor: huge,
+      appId: huge,
+      action: huge,
+      target: huge,
+      result: huge,
+      remoteAddr: huge,
+      detail: huge,
+    });
+    log.record({ actor: 'a', action: 'b', result: 'c', detail: { big: huge } });
+    log.refusal({ actor: huge, action: huge, target: huge, result: huge, remoteAddr: huge });
+    log.tally({ actor: huge, action: huge, target: huge, result: huge, remoteAddr: huge });
+    await log.flush();
+    const rows = store.batches.flat();
+    expect(rows).toHaveLength(4);
+    for (const r of rows) {
+      expect(r.actor.length).toBeLessThanOrEqual(AUDIT_FIELD_LIMITS.actor);
+      expect(r.action.length).toBeLessThanOrEqual(AUDIT_FIELD_LIMITS.action);
+      expect(r.result.length).toBeLessThanOrEqual(AUDIT_FIELD_LIMITS.result);
+      expect((r.target ?? '').length).toBeLessThanOrEqual(AUDIT_FIELD_LIMITS.target);
+      expect((r.appId ?? '').length).toBeLessThanOrEqual(AUDIT_FIELD_LIMITS.appId);
+      expect((r.remoteAddr ?? '').length).toBeLessThanOrEqual(AUDIT_FIELD_LIMITS.remoteAddr);
+      expect(JSON.stringify(r.detail).length).toBeLessThanOrEqual(AUDIT_MAX_DETAIL_CHARS + 100);
+    }
+    expect(rows[0]?.target?.endsWith('…')).toBe(true);
+  });
+
+  it('aggregates successful calls per actor, app, action, result and source, with a count', async () => {
+    const store = new FakeStore();
+    const log = make(store, { flushIntervalMs: 60_000, windowMs: 3_600_000 });
+    const call = (remoteAddr: string, target: string) => ({
+      actor: 'app:k',
+      appId: 'a1',
+      action: 'publish',
+      result: '200',
+      remoteAddr,
+      target,
+    });
+    for (let i = 0; i < 100; i++) log.tally(call('10.0.0.1', 'news'));
+    for (let i = 0; i < 5; i++) log.tally(call('10.0.0.2', `t${i}`));
+    expect(store.batches).toEqual([]);
+    await log.flush();
+    const rows = store.batches.flat().sort((a, b) => b.count - a.count);
+    expect(rows.map((r) => [r.remoteAddr, r.count, r.target])).toEqual([
+      ['10.0.0.1', 100, 'news'],
+      ['10.0.0.2', 5, null],
+    ]);
+    expect(log.stats()).toMatchObject({ written: 2, aggregated: 105 });
+  });
+
+  it('writes the first refusal of a window at once and one row counting its repeats', async () => {
+    const store = new FakeStore();
+    const log = make(store, { batchSize: 1, flushIntervalMs: 60_000, windowMs: 3_600_000 });
+    const refused = {
+      actor: 'unauthenticated',
+      action: 'publish',
+      result: '401 invalid_key',
+      remoteAddr: '10.0.0.9',
+    };
+    log.refusal({ ...refused, target: 'first' });
+    await waitFor(() => store.batches.length === 1);
+    expect(store.batches[0]).toMatchObject([{ ...refused, target: 'first', count: 1 }]);
+    for (let i = 0; i < 999; i++) log.refusal({ ...refused, target: 'again' });
+    await log.flush();
+    expect(store.batches.flat().map((r) => r.count)).toEqual([1, 999]);
+    expect(store.batches.flat()[1]).toMatchObject({ ...refused, target: 'again' });
+  });
+
+  it('folds calls from more sources than maxTallies into one row per action and result', async () => {
+    const store = new FakeStore();
+    const log = make(store, { flushIntervalMs: 60_000, windowMs: 3_600_000, maxTallies: 10 });
+    for (let i = 0; i < 1000; i++)
+      log.refusal({
+        actor: 'unauthenticated',
+        action: 'publish',
+        result: '401 invalid_key',
+        remoteAddr: `10.1.${i >> 8}.${i & 255}`,
+      });
+    await log.flush();
+    const rows = store.batches.flat();
+    expect(rows.length).toBeLessThanOrEqual(20);
+    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(1000);
+    expect(rows.find((r) => r.remoteAddr === null)?.count).toBe(990);
   });
 
   it('counts failures of the real database without throwing', async () => {

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { toRow } from './audit-row.js';
+import { AuditTally, type TallyKind } from './audit-tally.js';
 
 export interface AuditEntry {
   actor: string;
@@ -21,6 +22,8 @@ export interface AuditStats {
   failed: number;
   /** Batches written successfully. */
   batches: number;
+  /** Calls counted into aggregated rows instead of a row each (tally(), and the repeats of refusal()). */
+  aggregated: number;
 }
 
 export interface AuditQuery {
@@ -31,7 +34,8 @@ export interface AuditQuery {
   before?: Date;
 }
 
-export type AuditRecordOut = AuditEntry & { id: string; ts: Date };
+/** A stored record; `count` is the number of calls it stands for (1 unless aggregated). */
+export type AuditRecordOut = AuditEntry & { id: string; ts: Date; count: number };
 
 /** A row as queued and written: everything resolved at record() time. */
 export interface AuditRow {
@@ -43,6 +47,8 @@ export interface AuditRow {
   target: string | null;
   result: string;
   remoteAddr: string | null;
+  /** Calls this row stands for: 1, or more for an aggregated row. */
+  count: number;
   detail: unknown;
 }
 
@@ -62,16 +68,21 @@ export interface AuditLogOptions {
   flushAttempts?: number;
   /** Called when a batch write fails (never with entry contents). */
   onWriteError?: (err: unknown, rows: number) => void;
+  /** Aggregation window of tally() and refusal(), ms (windows are aligned to the wall clock). */
+  windowMs?: number;
+  /** Distinct aggregation keys per window before calls fold into one key per actor, app, action and result. */
+  maxTallies?: number;
 }
 
 const MAX_BACKOFF_MS = 5_000;
-const MAX_DETAIL_CHARS = 8_192;
 export const AUDIT_QUERY_DEFAULT_LIMIT = 100;
 export const AUDIT_QUERY_MAX_LIMIT = 1000;
 
 /**
  * Bounded, batched audit pipeline. record() only enqueues (never awaits the database, never throws); a timer
- * and a full batch trigger createMany writes. A failed batch is retried with exponential backoff while the queue
+ * and a full batch trigger createMany writes. Every field is bounded (AUDIT_FIELD_LIMITS) here, whoever the
+ * caller. tally() and refusal() aggregate per window (AuditTally): one row per actor, app, action, result and
+ * source with a `count`; a refusal's first occurrence in a window is written at once. A failed batch is retried with exponential backoff while the queue
  * has room; once the queue is full it is given up and counted as `failed`. Entries arriving at a full queue are
  * dropped and counted. Every loss is visible in stats().
  */
@@ -89,7 +100,8 @@ export class AuditLog {
   private retryAt = 0;
   private running: Promise<void> | null = null;
   private closed = false;
-  private readonly counters = { written: 0, dropped: 0, failed: 0, batches: 0 };
+  private readonly counters = { written: 0, dropped: 0, failed: 0, batches: 0, aggregated: 0 };
+  private readonly tallies: AuditTally;
 
   constructor(
     private readonly store: AuditStore,
@@ -100,29 +112,81 @@ export class AuditLog {
     this.retryBaseMs = Math.max(0, opts.retryBaseMs ?? 100);
     this.flushAttempts = Math.max(1, opts.flushAttempts ?? 3);
     this.onWriteError = opts.onWriteError ?? (() => undefined);
-    this.timer = setInterval(() => this.kick(), Math.max(1, opts.flushIntervalMs ?? 200));
+    this.tallies = new AuditTally(
+      Math.max(1, opts.windowMs ?? 60_000),
+      Math.max(1, opts.maxTallies ?? 10_000),
+    );
+    this.timer = setInterval(() => this.tick(), Math.max(1, opts.flushIntervalMs ?? 200));
     this.timer.unref();
   }
 
+  /** One row for this entry (changes, and anything that must stand alone). */
   record(entry: AuditEntry): void {
     try {
-      if (this.closed || this.queue.length >= this.maxQueue) {
+      if (this.closed) {
         this.counters.dropped++;
         return;
       }
-      this.queue.push(toRow(entry));
-      if (this.queue.length >= this.batchSize) this.kick();
+      this.enqueue(toRow(entry));
     } catch {
       this.counters.dropped++;
     }
+  }
+
+  /** A successful data-plane call: counted into its window's row, written when the window ends. */
+  tally(entry: AuditEntry): void {
+    this.aggregate(entry, 'success');
+  }
+
+  /** A refused call: written at once the first time in a window, its repeats counted into one row. */
+  refusal(entry: AuditEntry): void {
+    this.aggregate(entry, 'refusal');
+  }
+
+  private aggregate(entry: AuditEntry, kind: TallyKind): void {
+    try {
+      if (this.closed) {
+        this.counters.dropped++;
+        return;
+      }
+      const out = this.tallies.add(entry, kind);
+      if ('dropped' in out) this.counters.dropped++;
+      else if (out.write !== null) this.enqueue(out.write);
+      else this.counters.aggregated++;
+    } catch {
+      this.counters.dropped++;
+    }
+  }
+
+  private enqueue(row: AuditRow): void {
+    if (this.queue.length >= this.maxQueue) {
+      this.counters.dropped++;
+      return;
+    }
+    this.queue.push(row);
+    if (this.queue.length >= this.batchSize) this.kick();
+  }
+
+  /** Ends the aggregation window: its rows join the queue. */
+  private closeWindow(): void {
+    for (const row of this.tallies.drain()) this.enqueue(row);
+  }
+
+  private tick(): void {
+    if (this.tallies.due(Date.now())) this.closeWindow();
+    this.kick();
   }
 
   stats(): AuditStats {
     return { queued: this.queue.length + (this.retained?.length ?? 0), ...this.counters };
   }
 
-  /** Writes everything queued so far; batches that still fail after `flushAttempts` are counted as failed. */
+  /**
+   * Writes everything recorded so far, ending the current aggregation window; batches that still fail after
+   * `flushAttempts` are counted as failed.
+   */
   async flush(): Promise<void> {
+    this.closeWindow();
     while (this.running) await this.running;
     this.retryAt = 0;
     const run = this.drain(true);
@@ -134,9 +198,10 @@ export class AuditLog {
     }
   }
 
-  /** Stops the timer, refuses new entries and flushes. */
+  /** Stops the timer, refuses new entries and flushes (aggregated rows included). */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.closeWindow();
     this.closed = true;
     await this.flush();
   }
@@ -197,63 +262,4 @@ function safely(fn: () => void): void {
   } catch {
     // A failing observer must not break the pipeline.
   }
-}
-
-function text(v: unknown, fallback: string): string {
-  return typeof v === 'string' ? v : v === undefined || v === null ? fallback : String(v);
-}
-
-function optionalText(v: unknown): string | null {
-  return v === undefined || v === null ? null : String(v);
-}
-
-/** JSON-safe copy of `detail`, bounded in size; unserialisable values become their string form. */
-function jsonDetail(detail: unknown): unknown {
-  if (detail === undefined || detail === null) return null;
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(detail);
-  } catch {
-    json = undefined;
-  }
-  if (json === undefined) return String(detail);
-  if (json.length > MAX_DETAIL_CHARS) return { truncated: true, preview: json.slice(0, MAX_DETAIL_CHARS) };
-  return JSON.parse(json) as unknown;
-}
-
-let lastMs = 0;
-let seq = 0;
-
-/** UUIDv7: time-ordered, with a per-millisecond sequence, so `id` breaks `ts` ties in record() order. */
-export function timeOrderedId(): string {
-  const now = Date.now();
-  if (now > lastMs) {
-    lastMs = now;
-    seq = 0;
-  } else if (++seq > 0xfff) {
-    lastMs++;
-    seq = 0;
-  }
-  const b = randomBytes(16);
-  b.writeUIntBE(lastMs, 0, 6);
-  b[6] = 0x70 | (seq >> 8);
-  b[7] = seq & 0xff;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-function toRow(e: AuditEntry): AuditRow {
-  const ts = e.ts instanceof Date && !Number.isNaN(e.ts.getTime()) ? e.ts : new Date();
-  return {
-    id: timeOrderedId(),
-    ts,
-    actor: text(e.actor, 'unknown'),
-    appId: optionalText(e.appId),
-    action: text(e.action, 'unknown'),
-    target: optionalText(e.target),
-    result: text(e.result, 'unknown'),
-    remoteAddr: optionalText(e.remoteAddr),
-    detail: jsonDetail(e.detail),
-  };
 }

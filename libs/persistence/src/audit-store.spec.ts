@@ -31,6 +31,7 @@ const row = (id: string, detail: unknown): AuditRow => ({
   target: "t,'quoted'",
   result: '200',
   remoteAddr: '127.0.0.1',
+  count: 1,
   detail,
 });
 
@@ -53,7 +54,15 @@ describe('PrismaAuditStore on SQLite', () => {
 
     const read = await new PrismaAuditStore(db, 'sqlite').find({ limit: 10, actor: 'app:k' });
     const one = read.find((r) => r.id === 'raw-1');
-    expect(one).toMatchObject({ ts: new Date('2026-11-21T10:11:12.345Z'), detail, target: "t,'quoted'" });
+    expect(one).toMatchObject({
+      ts: new Date('2026-11-21T10:11:12.345Z'),
+      detail,
+      target: "t,'quoted'",
+      count: 1,
+    });
+    await new PrismaAuditStore(db, 'sqlite').insertMany([{ ...row('raw-many', null), count: 42 }]);
+    const many = await new PrismaAuditStore(db, 'sqlite').find({ limit: 1000 });
+    expect(many.find((r) => r.id === 'raw-many')?.count).toBe(42);
   });
 
   it('writes batches larger than one statement allows', async () => {

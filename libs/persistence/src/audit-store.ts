@@ -1,9 +1,9 @@
 import type { AuditQuery, AuditRecordOut, AuditRow, AuditStore } from './audit-log.js';
 import type { Db } from './prisma-client.js';
 
-const SQLITE_COLUMNS = '(id, ts, actor, appId, action, target, result, remoteAddr, detail)';
-const SQLITE_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
-/** SQLite allows 32766 bound parameters per statement; 9 per row. */
+const SQLITE_COLUMNS = '(id, ts, actor, appId, action, target, result, remoteAddr, count, detail)';
+const SQLITE_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** SQLite allows 32766 bound parameters per statement; 10 per row. */
 const SQLITE_ROWS_PER_STATEMENT = 1000;
 
 /**
@@ -49,6 +49,7 @@ export class PrismaAuditStore implements AuditStore {
           r.target,
           r.result,
           r.remoteAddr,
+          r.count,
           r.detail === null || r.detail === undefined ? null : JSON.stringify(r.detail),
         );
       }
@@ -80,6 +81,7 @@ export class PrismaAuditStore implements AuditStore {
       target: r.target,
       result: r.result,
       remoteAddr: r.remoteAddr,
+      count: r.count,
       detail: r.detail ?? null,
     }));
   }

@@ -16,7 +16,7 @@ export interface PersistenceOptions {
   secretKey?: string;
   audit?: Pick<
     AuditLogOptions,
-    'maxQueue' | 'batchSize' | 'flushIntervalMs' | 'retryBaseMs' | 'onWriteError'
+    'maxQueue' | 'batchSize' | 'flushIntervalMs' | 'retryBaseMs' | 'onWriteError' | 'windowMs' | 'maxTallies'
   >;
   /** Apply the committed migrations before opening (default false: the app calls migrate() at boot). */
   migrate?: boolean;

@@ -2,7 +2,7 @@ export * from './ports.js';
 export * from './push-api.exception.js';
 export * from './push-api.module.js';
 export { sendProblem } from './problem.filter.js';
-export { openApiDocument, ROUTES } from './routes.js';
+export { openApiDocument, ROUTES, type PushAction, type RouteSpec } from './routes.js';
 export { ERROR_CODE_METADATA, GRPC_STATUS } from './grpc/grpc-status.js';
 export {
   grpcAddress,

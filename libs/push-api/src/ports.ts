@@ -13,30 +13,34 @@ export interface AppAuthenticator {
   authenticateSecret(secret: string): Promise<SecretCheck>;
 }
 
+export interface AuditEntry {
+  actor: string;
+  appId?: string | null;
+  action: string;
+  target?: string | null;
+  result: string;
+  remoteAddr?: string | null;
+  detail?: unknown;
+}
+
+/**
+ * Where the push API's audit records go (AuditLog in @beacon/persistence). Changes are recorded one row
+ * each; successful data-plane calls are tallied (one row per app, action and source per window, with a
+ * count); refusals are written at once the first time in a window and their repeats counted.
+ */
 export interface AuditSink {
-  record(entry: {
-    actor: string;
-    appId?: string | null;
-    action: string;
-    target?: string | null;
-    result: string;
-    remoteAddr?: string | null;
-    detail?: unknown;
-  }): void;
+  record(entry: AuditEntry): void;
+  tally(entry: AuditEntry): void;
+  refusal(entry: AuditEntry): void;
 }
 
 export interface PushApiOptions {
   /** Largest `data` payload in bytes once serialised. */
   maxMessageBytes: number;
+  /** Longest topic name (BEACON_MAX_TOPIC_LENGTH); default DEFAULT_MAX_TOPIC_LENGTH. */
+  maxTopicLength?: number;
 }
 
 export const APP_AUTHENTICATOR = Symbol('APP_AUTHENTICATOR');
 export const AUDIT_SINK = Symbol('AUDIT_SINK');
 export const PUSH_API_OPTIONS = Symbol('PUSH_API_OPTIONS');
-
-/** Express request fields the push API sets. */
-export interface ApiRequestState {
-  beaconApp?: ApiApp;
-  auditTarget?: string;
-  problemCode?: string;
-}

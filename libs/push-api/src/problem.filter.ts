@@ -1,6 +1,4 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import type { ApiRequestState } from './ports.js';
 import { PushApiException, toProblem, type PushApiErrorCode } from './push-api.exception.js';
 
 const BY_STATUS: Record<number, PushApiErrorCode> = {
@@ -10,38 +8,43 @@ const BY_STATUS: Record<number, PushApiErrorCode> = {
   415: 'unsupported_media_type',
 };
 
-/** Maps every error on HTTP routes to an RFC 9457 problem response, once. */
+/** What the filter needs of a reply: Fastify's (and Express's) chainable status/header/send. */
+interface ProblemReply {
+  status(code: number): ProblemReply;
+  header(name: string, value: string): ProblemReply;
+  send(body: string): unknown;
+}
+
+/**
+ * Maps errors on the app's Nest HTTP routes (unknown paths, the OpenAPI document, health) to RFC 9457
+ * problem responses. The REST push routes answer their own problems (rest/rest-routes.ts).
+ */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('PushApi');
 
   catch(err: unknown, host: ArgumentsHost): void {
-    const ctx = host.switchToHttp();
-    sendProblem(
-      ctx.getRequest<Request & ApiRequestState>(),
-      ctx.getResponse<Response>(),
-      this.normalise(err),
-    );
+    if (host.getType() !== 'http') return;
+    sendProblem(host.switchToHttp().getResponse<ProblemReply>(), this.normalise(err));
   }
 
   private normalise(err: unknown): PushApiException {
     if (err instanceof PushApiException) return err;
     if (err instanceof HttpException) {
       const code = BY_STATUS[err.getStatus()];
-      if (code !== undefined) return new PushApiException(code, err.message);
+      if (code !== undefined)
+        return new PushApiException(code, code === 'not_found' ? 'no such route' : err.message);
     }
-    const status = (err as { status?: unknown }).status;
-    if (typeof status === 'number' && BY_STATUS[status] !== undefined) {
-      // body-parser errors (malformed JSON, oversize body, wrong charset) carry an HTTP status
-      return new PushApiException(BY_STATUS[status], (err as Error).message);
-    }
-    this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    // A bug, not a client error; the stack names code, not request content.
+    this.logger.error(err instanceof Error ? (err.stack ?? err.name) : 'non-Error thrown');
     return new PushApiException('internal', 'internal error');
   }
 }
 
-export function sendProblem(req: Request & ApiRequestState, res: Response, err: PushApiException): void {
+export function sendProblem(reply: ProblemReply, err: PushApiException): void {
   const problem = toProblem(err);
-  req.problemCode = problem.code;
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  reply
+    .status(problem.status)
+    .header('content-type', 'application/problem+json')
+    .send(JSON.stringify(problem));
 }

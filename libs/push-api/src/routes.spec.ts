@@ -1,31 +1,34 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { PushApiErrors } from './push-api.exception.js';
-import { PushController } from './push.controller.js';
+import { registerRestRoutes } from './rest/rest-routes.js';
 import { openApiDocument, ROUTES } from './routes.js';
 
 const doc = readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8');
 
-function controllerRoutes(): string[] {
-  const base = Reflect.getMetadata(PATH_METADATA, PushController) as string;
-  const proto = PushController.prototype as unknown as Record<string, object>;
-  return Object.getOwnPropertyNames(proto)
-    .filter((name) => name !== 'constructor')
-    .map((name) => proto[name] as object)
-    .filter((fn) => Reflect.hasMetadata(PATH_METADATA, fn))
-    .map((fn) => {
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, fn) as number];
-      return `${method} /${base}/${Reflect.getMetadata(PATH_METADATA, fn) as string}`;
-    })
-    .sort();
-}
-
 describe('the push API contract', () => {
-  it('the controller implements exactly the route table', () => {
-    expect(controllerRoutes()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  it('the REST routes registered on Fastify are exactly the route table', async () => {
+    const fastify = Fastify();
+    const unused = () => {
+      throw new Error('not called');
+    };
+    await registerRestRoutes(fastify, {
+      router: new Proxy({}, { get: () => unused }) as never,
+      auth: { authenticateSecret: unused },
+      audit: { record: unused, tally: unused, refusal: unused },
+      options: { maxMessageBytes: 1024 },
+      logError: unused,
+    });
+    await fastify.ready();
+    for (const r of ROUTES) expect(fastify.hasRoute({ method: r.method, url: r.path }), r.path).toBe(true);
+    const registered = fastify
+      .printRoutes({ commonPrefix: false })
+      .split('\n')
+      .filter((l) => /\((GET|POST|PUT|PATCH|DELETE)/.test(l));
+    expect(registered).toHaveLength(ROUTES.length);
+    await fastify.close();
   });
 
   it('the OpenAPI document has every route, and docs/api.md every route and error code', () => {

@@ -1,12 +1,30 @@
 import { z } from 'zod';
 import * as S from './schemas.js';
 
+/** Every push API operation, REST and gRPC alike; also its audit `action`. */
+export type PushAction =
+  | 'publish'
+  | 'broadcast'
+  | 'user.send'
+  | 'user.presence'
+  | 'user.disconnect'
+  | 'client.send'
+  | 'client.disconnect'
+  | 'topics.list'
+  | 'topics.subscribers';
+
 /**
- * The push API's routes in one table: the controller implements them, the audit log names them, and
- * the OpenAPI document is generated from them (a spec checks the three agree).
+ * The push API's routes in one table: the REST routes are registered from it (rest/rest-routes.ts, one
+ * handler per action), the audit log names them, and the OpenAPI document is generated from it (a spec
+ * checks they agree).
+ *
+ * `audit`: `tally` for data-plane calls (sends and reads; a success is counted into one row per app,
+ * action and source per window), `each` for changes (a success is a row of its own). Refusals are always
+ * written at once the first time in a window and their repeats counted (docs/api.md#audit).
  */
 export interface RouteSpec {
-  action: string;
+  action: PushAction;
+  audit: 'tally' | 'each';
   method: 'GET' | 'POST';
   /** Express-style path (`:param`). */
   path: string;
@@ -19,6 +37,7 @@ export interface RouteSpec {
 export const ROUTES: readonly RouteSpec[] = [
   {
     action: 'publish',
+    audit: 'tally',
     method: 'POST',
     path: '/v1/publish',
     summary: 'Publish to one or many topics',
@@ -27,6 +46,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     action: 'broadcast',
+    audit: 'tally',
     method: 'POST',
     path: '/v1/broadcast',
     summary: 'Send to every client of the app',
@@ -35,6 +55,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     action: 'user.send',
+    audit: 'tally',
     method: 'POST',
     path: '/v1/users/:userId/send',
     summary: "Send to all of a user's connections",
@@ -43,6 +64,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     action: 'user.presence',
+    audit: 'tally',
     method: 'GET',
     path: '/v1/users/:userId',
     summary: 'Is a user online, and on how many connections',
@@ -50,6 +72,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     action: 'user.disconnect',
+    audit: 'each',
     method: 'POST',
     path: '/v1/users/:userId/disconnect',
     summary: "Close all of a user's connections (4010)",
@@ -57,6 +80,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     action: 'client.send',
+    audit: 'tally',
     method: 'POST',
     path: '/v1/clients/:clientId/send',
     summary: 'Send to one connection',
@@ -65,6 +89,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     action: 'client.disconnect',
+    audit: 'each',
     method: 'POST',
     path: '/v1/clients/:clientId/disconnect',
     summary: 'Close one connection (4010)',
@@ -72,6 +97,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     action: 'topics.list',
+    audit: 'tally',
     method: 'GET',
     path: '/v1/topics',
     summary: 'Topics with subscribers, busiest first',
@@ -80,6 +106,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     action: 'topics.subscribers',
+    audit: 'tally',
     method: 'GET',
     path: '/v1/topics/subscribers',
     summary: 'Online count per topic (`?topic=a&topic=b` or `?topic=a,b`)',
@@ -87,10 +114,11 @@ export const ROUTES: readonly RouteSpec[] = [
   },
 ];
 
-const byRoute = new Map(ROUTES.map((r) => [`${r.method} ${r.path}`, r.action]));
+const auditKinds = new Map(ROUTES.map((r) => [r.action, r.audit]));
 
-export function actionFor(method: string, routePath: string | undefined): string | undefined {
-  return routePath === undefined ? undefined : byRoute.get(`${method} ${routePath}`);
+/** How an action's successful calls are audited (see RouteSpec). */
+export function auditKindOf(action: PushAction): 'tally' | 'each' {
+  return auditKinds.get(action) ?? 'each';
 }
 
 const problem = {
@@ -120,7 +148,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         401: problem,
         403: problem,
         ...(r.action === 'client.send' ? { 404: problem } : {}),
-        ...(r.body !== undefined ? { 413: problem } : {}),
+        ...(r.body !== undefined ? { 413: problem, 415: problem } : {}),
         503: problem,
       },
     };

@@ -1,9 +1,10 @@
-import { isValidTopic } from '@beacon/protocol';
 import { z } from 'zod';
 
-const topic = z.string().refine((t) => isValidTopic(t), {
-  message: 'invalid topic name (1-200 chars of A-Z a-z 0-9 _ - . : @ / = + ~)',
-});
+// Topic names are checked by the handlers (isValidTopic with the configured BEACON_MAX_TOPIC_LENGTH), not
+// here: the schemas are static, the length is a setting.
+const topic = z
+  .string()
+  .describe('A topic name (docs/protocol.md), at most BEACON_MAX_TOPIC_LENGTH characters');
 
 const label = topic
   .optional()
@@ -13,7 +14,7 @@ export const PublishBody = z
   .object({
     topic: z.string().optional().describe('One topic, or several separated by commas (firetower style)'),
     topics: z.array(topic).max(100).optional().describe('Topics to publish to'),
-    data: z.json().describe('Any JSON value, delivered as the frame\'s "data"'),
+    data: z.json().describe('Any JSON value nested at most 32 levels, delivered as the frame\'s "data"'),
   })
   .strict();
 

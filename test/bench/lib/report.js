@@ -54,7 +54,8 @@ function median(xs) {
  * @param {string} field
  */
 function medianOf(results, scenario, target, field) {
-  const xs = results.filter((r) => r.scenario === scenario && r.target === target).map((r) => r[field]);
+  const pick = (/** @type {any} */ r) => (field === 'latencyP99Ms' ? r.latency?.p99Ms : r[field]);
+  const xs = results.filter((r) => r.scenario === scenario && r.target === target).map(pick);
   return xs.length ? median(xs) : NaN;
 }
 
@@ -124,6 +125,21 @@ export function ratios(results) {
     for (const f of ['p50Ms', 'p99Ms', 'maxMs']) {
       out[`${key}_latency_${f}`] =
         medianOf(results, 'latency', t, f) / medianOf(results, 'latency', 'beacon', f);
+    }
+  }
+  // The push API's request path (rest, grpc) against the bare references, for Beacon and the cluster.
+  for (const sc of ['rest', 'grpc']) {
+    if (!present(sc, 'reference')) continue;
+    for (const t of ['beacon', 'cluster']) {
+      if (!present(sc, t)) continue;
+      out[`${sc}_${t}_requestsPerSec`] =
+        medianOf(results, sc, t, 'requestsPerSec') / medianOf(results, sc, 'reference', 'requestsPerSec');
+      // reference µs per request over the target's: 1 = as cheap as the bare server.
+      out[`${sc}_${t}_cpuEfficiency`] =
+        medianOf(results, sc, 'reference', 'serverCpuUsPerRequest') /
+        medianOf(results, sc, t, 'serverCpuUsPerRequest');
+      out[`${sc}_${t}_p99AtHalfReference`] =
+        medianOf(results, sc, t, 'latencyP99Ms') / medianOf(results, sc, 'reference', 'latencyP99Ms');
     }
   }
   for (const k of Object.keys(out)) out[k] = Math.round(out[k] * 1000) / 1000;
@@ -229,13 +245,64 @@ export function printReport(report) {
       for (const [t, p] of paths) out.push(`  ${t}: ${p}`);
     }
     for (const r of lat) {
+      for (const [role, d] of Object.entries(r.serverLoopDelay ?? {})) {
+        const x = /** @type {any} */ (d);
+        out.push(
+          `${r.target} round ${r.round}: ${role} event-loop delay p50 ${x.p50Ms} / p99 ${x.p99Ms} / p99.9 ${x.p999Ms} / max ${x.maxMs} ms; samples over 5 ms ${x.over5Ms}%, over 10 ms ${x.over10Ms}%`,
+        );
+      }
+    }
+    for (const r of lat) {
       if (!r.serverCpuByProcess) continue;
       const parts = Object.entries(r.serverCpuByProcess).map(([k, v]) => `${k} ${pctCpu(Number(v))}`);
       out.push(`${r.target} round ${r.round}: srv CPU by process ${parts.join(', ')}`);
     }
     out.push('');
   }
-  if (report.options.rounds > 1) {
+  for (const sc of ['rest', 'grpc']) {
+    const rows = report.results.filter((/** @type {any} */ r) => r.scenario === sc);
+    if (!rows.length) continue;
+    const what = sc === 'rest' ? 'POST /v1/publish' : 'PushService/Publish';
+    out.push(
+      `${sc.toUpperCase()} ${what}, no subscribers (${report.options.pushConnections} in flight; latency at a fixed rate, from when each request was due)`,
+    );
+    out.push(
+      table(
+        [
+          'target',
+          'round',
+          'req/s',
+          'srv CPU',
+          'srv µs/req',
+          'bench CPU',
+          'other CPU',
+          'at rate',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          'srv µs/req',
+          'notes',
+        ],
+        rows.map((/** @type {any} */ r) => [
+          r.target,
+          r.round,
+          fmt(r.requestsPerSec),
+          pctCpu(r.serverCpu),
+          fmt(r.serverCpuUsPerRequest, 1),
+          pctCpu(r.benchCpu),
+          pctCpu(r.otherCpu),
+          fmt(r.latency.rate),
+          fmt(r.latency.p50Ms, 2),
+          fmt(r.latency.p99Ms, 2),
+          fmt(r.latency.maxMs, 2),
+          fmt(r.latency.serverCpuUsPerRequest, 1),
+          pushNotes(r),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  if (report.options.rounds > 1 && (fan.length > 0 || lat.length > 0)) {
     out.push(`Medians over ${report.options.rounds} rounds`);
     /** @type {(string | number)[][]} */
     const rows = [];
@@ -299,8 +366,32 @@ export function printReport(report) {
       `Cluster push API / Beacon latency (both HTTP publish): p50 ×${rt.clusterPushVsBeacon_latency_p50Ms.toFixed(2)}, p99 ×${rt.clusterPushVsBeacon_latency_p99Ms.toFixed(2)}, max ×${rt.clusterPushVsBeacon_latency_maxMs.toFixed(2)}`,
     );
   }
+  for (const sc of ['rest', 'grpc']) {
+    for (const t of ['beacon', 'cluster']) {
+      const x = rt[`${sc}_${t}_requestsPerSec`];
+      if (x === undefined) continue;
+      out.push(
+        `${t} / reference ${sc.toUpperCase()} req/s: ${x.toFixed(3)} (${x >= 0.5 ? 'meets' : 'BELOW'} target 0.5); server CPU per request, reference / ${t}: ${rt[`${sc}_${t}_cpuEfficiency`].toFixed(3)}; p99 at half the reference's rate: ×${rt[`${sc}_${t}_p99AtHalfReference`].toFixed(2)}`,
+      );
+    }
+  }
   for (const w of report.warnings) out.push(`warning: ${w}`);
   process.stdout.write(out.join('\n') + '\n');
+}
+
+/** @param {any} r */
+function pushNotes(r) {
+  const bad = (/** @type {Record<string, number>} */ st) =>
+    Object.entries(st ?? {}).filter(([k]) => k !== '200' && k !== 'OK');
+  const n = [];
+  for (const [k, v] of bad(r.statuses)) n.push(`${v}× ${k}`);
+  for (const [k, v] of bad(r.latency?.statuses)) n.push(`latency ${v}× ${k}`);
+  if (r.errors) n.push(`${r.errors} connection errors`);
+  if (r.latency?.achievedPerSec < r.latency?.rate * 0.95)
+    n.push(`latency phase reached ${r.latency.achievedPerSec}/s`);
+  if (r.latency?.rateFrom && r.latency.rateFrom !== 'half the reference')
+    n.push(`rate: ${r.latency.rateFrom}`);
+  return n.join('; ') || '-';
 }
 
 /** @param {any} r */

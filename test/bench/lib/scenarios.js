@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from './ws-client.js';
 import { Outcomes, Publisher } from './publisher.js';
+import { loopDelayMark } from './loop-delay.js';
 import { cpuBetween, machineCpuSeconds, procSnapshot, processTree, selfCpuSeconds } from './cpu.js';
 
 const HOST = '127.0.0.1';
@@ -43,7 +44,7 @@ function openOpts(server, count, batch, topic, ports = server.wsPorts ?? [server
 /** @param {Map<string, number>} m */
 const mapToObject = (m) => Object.fromEntries(m);
 
-function cpuSnapshot() {
+export function cpuSnapshot() {
   const machine = machineCpuSeconds();
   return { procs: procSnapshot(), bench: selfCpuSeconds(), machine, at: performance.now() };
 }
@@ -56,7 +57,7 @@ function cpuSnapshot() {
  * @param {ReturnType<typeof cpuSnapshot>} a
  * @param {ReturnType<typeof cpuSnapshot>} b
  */
-function cpuShare(srv, a, b) {
+export function cpuShare(srv, a, b) {
   const secs = (b.at - a.at) / 1000;
   const r = (/** @type {number} */ x) => Math.round((x / secs) * 1000) / 1000;
   const roles = srv.processes ?? [{ role: srv.name, pid: srv.pid }];
@@ -375,9 +376,11 @@ export async function latency(server, o) {
       return Promise.all(pending);
     };
     if (warmupCount > 0) await send(warmupCount, true);
+    await loopDelayMark(server);
     const cpuA = cpuSnapshot();
     const results = await send(total, false);
     const cpuB = cpuSnapshot();
+    const loopDelay = await loopDelayMark(server);
     const sentSecs = (cpuB.at - cpuA.at) / 1000;
     const accepted = results.filter(Boolean).length;
     const expected = accepted * M;
@@ -410,6 +413,7 @@ export async function latency(server, o) {
       closesDuringRun: mapToObject(pool.closes),
       errorFrames: pool.errorFrames,
       parseErrors,
+      ...(loopDelay && { serverLoopDelay: loopDelay }),
       ...cpuShare(server, cpuA, cpuB),
     };
   } finally {

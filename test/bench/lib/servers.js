@@ -131,6 +131,7 @@ const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms)
  * @property {number} pid
  * @property {string} secret
  * @property {number[]} [wsPorts] where subscribers connect (default: `port`); the cluster's gateways
+ * @property {number} [grpcPort] where the PushService (or the reference's) answers on 127.0.0.1
  * @property {{ role: string, pid: number }[]} [processes] every process whose CPU counts as the server's
  * @property {() => string} output last lines the child printed
  * @property {() => Promise<void>} stop
@@ -253,16 +254,23 @@ async function spawnServer(opts) {
   }
 }
 
-/** @returns {Promise<RunningServer>} */
-export function startReference() {
-  return spawnServer({
+/**
+ * The reference: ws fan-out, a bare node:http publish and a bare grpc-js Publish, checking the same kind
+ * of Bearer secret as Beacon.
+ * @returns {Promise<RunningServer>}
+ */
+export async function startReference() {
+  const secret = randomBytes(24).toString('hex');
+  const grpcPort = await freePort();
+  const server = await spawnServer({
     name: 'reference',
     script: REFERENCE_SCRIPT,
-    env: { REF_PORT: '0' },
-    secret: 'reference',
+    env: { REF_PORT: '0', REF_SECRET: secret, REF_GRPC_PORT: String(grpcPort) },
+    secret,
     startTimeoutMs: 15000,
     portLineTimeoutMs: 10000,
   });
+  return { ...server, grpcPort };
 }
 
 /**
@@ -275,8 +283,11 @@ export async function startBeacon(main = BEACON_MAIN) {
   const secret = randomBytes(24).toString('hex');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-bench-'));
   tempDirs.add(dataDir);
+  const grpcPort = await freePort();
   const env = {
     BEACON_DATA_DIR: dataDir,
+    BEACON_HOST: '127.0.0.1',
+    BEACON_GRPC_PORT: String(grpcPort),
     BEACON_DEV_APP_KEY: 'bench',
     BEACON_DEV_APP_SECRET: secret,
     BEACON_LOG_LEVEL: 'warn',
@@ -293,6 +304,7 @@ export async function startBeacon(main = BEACON_MAIN) {
     const port = await freePort();
     server = await spawnServer({ ...base, env: { ...env, BEACON_PORT: String(port) }, fixedPort: port });
   }
+  server.grpcPort = grpcPort;
   const stop = server.stop;
   server.stop = async () => {
     await stop();
@@ -454,6 +466,7 @@ export async function startCluster() {
       pid: pushApi.pid,
       secret,
       wsPorts: gateways.map((g) => g.port),
+      grpcPort,
       processes,
       output: () => started.map((s) => `--- ${s.name} ---\n${s.output()}`).join('\n'),
       stop: stopAll,

@@ -8,6 +8,7 @@ import {
   type AuditSink,
 } from '../ports.js';
 import { PushApiException } from '../push-api.exception.js';
+import { auditKindOf, type PushAction } from '../routes.js';
 import { authenticateCall, peerAddress } from './grpc-auth.js';
 import { grpcAuditResult, toGrpcError } from './grpc-status.js';
 
@@ -24,8 +25,8 @@ export interface AuditScope {
 
 /**
  * Runs one PushService call: authenticates it, runs the handler, maps any failure to a gRPC status once
- * (GRPC_STATUS), and writes one audit record whatever happened — the gRPC counterpart of REST's
- * AppAuthGuard + ProblemFilter + AuditMiddleware.
+ * (GRPC_STATUS), and audits it whatever happened, as REST does (rest/rest-routes.ts): refusals through
+ * `refusal`, successful data-plane calls through `tally`, changes through `record`.
  */
 @Injectable()
 export class GrpcCalls {
@@ -37,7 +38,7 @@ export class GrpcCalls {
   ) {}
 
   async run<T>(
-    action: string,
+    action: PushAction,
     call: GrpcCallInfo,
     handler: (app: ApiApp, scope: AuditScope) => Promise<T>,
   ): Promise<T> {
@@ -53,20 +54,24 @@ export class GrpcCalls {
       failure = this.normalise(err);
       throw toGrpcError(failure);
     } finally {
-      this.audit.record({
+      const entry = {
         actor: app === undefined ? 'unauthenticated' : `app:${app.key}`,
         appId: app?.id ?? null,
         action,
         target: scope.target,
         result: grpcAuditResult(failure),
         remoteAddr: peerAddress(call.getPeer()),
-      });
+      };
+      if (failure !== undefined) this.audit.refusal(entry);
+      else if (auditKindOf(action) === 'tally') this.audit.tally(entry);
+      else this.audit.record(entry);
     }
   }
 
   private normalise(err: unknown): PushApiException {
     if (err instanceof PushApiException) return err;
-    this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    // A bug, not a client error; the stack names code, not request content.
+    this.logger.error(err instanceof Error ? (err.stack ?? err.name) : 'non-Error thrown');
     return new PushApiException('internal', 'internal error');
   }
 }

@@ -33,6 +33,21 @@ describe('gRPC request checks', () => {
     expect(code(() => checkTopics(['a,b']))).toBe('invalid_topic');
   });
 
+  it('honours the configured topic length', () => {
+    const long = 'x'.repeat(250);
+    expect(code(() => checkTopics([long]))).toBe('invalid_topic');
+    expect(checkTopics([long], 300)).toEqual([long]);
+    expect(code(() => checkLabel(long))).toBe('invalid_topic');
+    expect(checkLabel(long, 300)).toBe(long);
+  });
+
+  it('refuses data_json nested deeper than 32 levels before parsing it', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(checkDataJson(deep(32), 1_000_000)).toBe(deep(32));
+    expect(code(() => checkDataJson(deep(33), 1_000_000))).toBe('invalid_request');
+    expect(code(() => checkDataJson(deep(30_000), 1_000_000))).toBe('invalid_request');
+  });
+
   it('treats proto3 defaults as absent: no label, no prefix, default limit', () => {
     expect(checkLabel(undefined)).toBeUndefined();
     expect(code(() => checkLabel('a b'))).toBe('invalid_topic');

@@ -1,31 +1,24 @@
-import { isValidTopic } from '@beacon/protocol';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds } from '@beacon/protocol';
 import type { z } from 'zod';
+import { tooDeep } from '../checks.js';
 import { PushApiException } from '../push-api.exception.js';
 import * as S from '../schemas.js';
 
-/** Request checks of the gRPC PushService: the REST rules (schemas.ts, isValidTopic) applied to proto fields. */
+export { checkLabel, checkTopics } from '../checks.js';
 
-/** 1-100 distinct valid topic names, deduplicated in order (as REST `topics`; no comma splitting). */
-export function checkTopics(topics: readonly string[]): string[] {
-  const unique = [...new Set(topics)];
-  if (unique.length === 0) throw new PushApiException('invalid_request', 'topics: give at least one topic');
-  if (unique.length > 100)
-    throw new PushApiException('invalid_request', 'topics: at most 100 topics per call');
-  const bad = unique.find((t) => !isValidTopic(t));
-  if (bad !== undefined)
-    throw new PushApiException('invalid_topic', `invalid topic name ${JSON.stringify(bad)}`);
-  return unique;
-}
+/** Request checks of the gRPC PushService: the REST rules (schemas.ts, checks.ts) applied to proto fields. */
 
 /**
- * `data_json` is already JSON text: it must be at most `maxBytes` (UTF-8, as sent) and parse as JSON. The
- * ORIGINAL text is returned and routed unchanged (valid JSON text, whitespace included, embeds as the frame's
- * `data` as is), so a payload costs one parse and no re-serialisation. The size is checked before parsing.
+ * `data_json` is already JSON text: it must be at most `maxBytes` (UTF-8, as sent), nest at most
+ * DEFAULT_MAX_JSON_DEPTH levels and parse as JSON. The ORIGINAL text is returned and routed unchanged (valid
+ * JSON text, whitespace included, embeds as the frame's `data` as is), so a payload costs one parse and no
+ * re-serialisation. Size and depth are checked before parsing, in linear time.
  */
 export function checkDataJson(text: string, maxBytes: number): string {
   if (text.length > maxBytes || Buffer.byteLength(text) > maxBytes) {
     throw new PushApiException('payload_too_large', `data_json is larger than ${maxBytes} bytes`);
   }
+  if (jsonDepthExceeds(text, DEFAULT_MAX_JSON_DEPTH)) throw tooDeep('data_json');
   try {
     JSON.parse(text);
   } catch {
@@ -35,14 +28,6 @@ export function checkDataJson(text: string, maxBytes: number): string {
     );
   }
   return text;
-}
-
-/** The optional `topic` label of a direct send: absent, or a valid topic name. */
-export function checkLabel(topic: string | undefined): string | undefined {
-  if (topic === undefined) return undefined;
-  if (!isValidTopic(topic))
-    throw new PushApiException('invalid_topic', `invalid topic name ${JSON.stringify(topic)}`);
-  return topic;
 }
 
 export function checkUserId(userId: string): string {

@@ -4,7 +4,9 @@ import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { PUSH_API_OPTIONS, type PushApiOptions } from '../ports.js';
+import { topicsTarget } from '../checks.js';
 import { PushApiException, routed } from '../push-api.exception.js';
+import type { PushAction } from '../routes.js';
 import { GrpcCalls, type GrpcCallInfo } from './grpc-calls.js';
 import * as V from './push-grpc.validation.js';
 
@@ -19,7 +21,7 @@ export const GRPC_ACTIONS = {
   Presence: 'user.presence',
   TopicSubscribers: 'topics.subscribers',
   ListTopics: 'topics.list',
-} as const;
+} as const satisfies Record<string, PushAction>;
 
 /**
  * beacon.push.v1.PushService (proto/beacon/push/v1/push.proto): the REST v1 operations over gRPC, with the
@@ -36,8 +38,8 @@ export class PushGrpcController {
   @GrpcMethod('PushService', 'Publish')
   publish(req: push.PublishRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.PublishReply> {
     return this.calls.run(GRPC_ACTIONS.Publish, call, async (app, audit) => {
-      audit.target = [...new Set(req.topics)].join(',').slice(0, 500);
-      const topics = V.checkTopics(req.topics);
+      audit.target = topicsTarget(req.topics);
+      const topics = V.checkTopics(req.topics, this.options.maxTopicLength);
       const data = V.checkDataJson(req.dataJson, this.options.maxMessageBytes);
       return routed(this.router.publish(app.id, topics, data));
     });
@@ -47,7 +49,7 @@ export class PushGrpcController {
   broadcast(req: push.DirectRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.DirectReply> {
     return this.calls.run(GRPC_ACTIONS.Broadcast, call, async (app, audit) => {
       audit.target = '*';
-      const topic = V.checkLabel(req.topic);
+      const topic = V.checkLabel(req.topic, this.options.maxTopicLength);
       const data = V.checkDataJson(req.dataJson, this.options.maxMessageBytes);
       return routed(this.router.broadcast(app.id, data, topic));
     });
@@ -58,7 +60,7 @@ export class PushGrpcController {
     return this.calls.run(GRPC_ACTIONS.SendToUser, call, async (app, audit) => {
       audit.target = `user:${req.userId}`;
       const userId = V.checkUserId(req.userId);
-      const topic = V.checkLabel(req.topic);
+      const topic = V.checkLabel(req.topic, this.options.maxTopicLength);
       const data = V.checkDataJson(req.dataJson, this.options.maxMessageBytes);
       return routed(this.router.sendToUser(app.id, userId, data, topic));
     });
@@ -69,7 +71,7 @@ export class PushGrpcController {
     return this.calls.run(GRPC_ACTIONS.SendToClient, call, async (app, audit) => {
       audit.target = `client:${req.clientId}`;
       const clientId = V.checkClientId(req.clientId);
-      const topic = V.checkLabel(req.topic);
+      const topic = V.checkLabel(req.topic, this.options.maxTopicLength);
       const data = V.checkDataJson(req.dataJson, this.options.maxMessageBytes);
       const receipt = await routed(this.router.sendToClient(app.id, clientId, data, topic));
       if (receipt.delivered === 0)
@@ -112,8 +114,8 @@ export class PushGrpcController {
     call: GrpcCallInfo,
   ): Promise<push.TopicsReply> {
     return this.calls.run(GRPC_ACTIONS.TopicSubscribers, call, async (app, audit) => {
-      audit.target = [...new Set(req.topics)].join(',').slice(0, 500);
-      const topics = V.checkTopics(req.topics);
+      audit.target = topicsTarget(req.topics);
+      const topics = V.checkTopics(req.topics, this.options.maxTopicLength);
       const counts = await routed(Promise.all(topics.map((t) => this.router.topicSubscribers(app.id, t))));
       return { topics: topics.map((topic, i) => ({ topic, subscribers: counts[i] ?? 0 })) };
     });
