@@ -41,12 +41,17 @@ export default defineConfig({
     port: Number(process.env['BEACON_DASHBOARD_DEV_PORT'] ?? 5173),
     strictPort: false,
     proxy: {
+      // the client WebSocket and the push API too, so the app page's snippets work against the dev server
+      '/ws': { target: platform, ws: true, changeOrigin: true },
+      '/v1': { target: platform, changeOrigin: true },
       '/admin': {
         target: platform,
         changeOrigin: true,
         configure: (proxy) => {
-          proxy.on('proxyReq', (req) => {
-            if (req.getHeader('origin') !== undefined) req.setHeader('origin', new URL(platform).origin);
+          // The page's own origin becomes the platform's; any other origin goes through as it is (and is refused).
+          proxy.on('proxyReq', (proxyReq, req) => {
+            if (req.headers.origin === `http://${req.headers.host}`)
+              proxyReq.setHeader('origin', new URL(platform).origin);
           });
         },
       },

@@ -83,7 +83,7 @@ describe('the dashboard in Chromium', () => {
     const form = page.getByRole('dialog', { name: 'Create an app' });
     await form.getByLabel('Name').fill(`E2E ${id}`);
     await form.getByLabel('Key').fill(appKey);
-    await shoot(page, '06-create-app');
+    await shoot(page, '06-create-app', { fullPage: false });
     await form.getByRole('button', { name: 'Create app' }).click();
     const shown = page.getByRole('dialog', { name: `App ${appKey} created` });
     await shown.waitFor();
@@ -91,7 +91,7 @@ describe('the dashboard in Chromium', () => {
     expect(secrets).toHaveLength(2);
     for (const s of secrets) expect(s.length).toBeGreaterThan(16);
     firstSecret = secrets[0] ?? '';
-    await shoot(page, '07-app-created-secrets');
+    await shoot(page, '07-app-created-secrets', { fullPage: false });
     await shown.getByLabel('I have stored the secret values').check();
     await shown.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('heading', { level: 1, name: new RegExp(`E2E ${id}`) }).waitFor();
@@ -240,7 +240,7 @@ describe('the dashboard in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: /Delete/ });
     expect(await dialog.getByRole('button', { name: 'Delete app' }).isDisabled()).toBe(true);
     await dialog.getByLabel('Confirm the app key').fill(appKey);
-    await shoot(page, '16-delete-app');
+    await shoot(page, '16-delete-app', { fullPage: false });
     await dialog.getByRole('button', { name: 'Delete app' }).click();
     await page.getByRole('heading', { level: 1, name: 'Apps & keys' }).waitFor();
     await signOut(page);

@@ -56,16 +56,21 @@ export async function settled(page: Page): Promise<void> {
 
 /**
  * Screenshots of the page as it is, in the light and the dark theme (prefers-color-scheme, the dashboard's
- * default "system" choice), full page, to test/browser/artifacts/<name>-light.png and -dark.png.
+ * default "system" choice), to test/browser/artifacts/<name>-light.png and -dark.png. Full page, except for
+ * dialogs (`fullPage: false`: their overlay covers the viewport only).
  */
-export async function shoot(page: Page, name: string): Promise<void> {
+export async function shoot(
+  page: Page,
+  name: string,
+  { fullPage = true }: { fullPage?: boolean } = {},
+): Promise<void> {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForFunction(`document.documentElement.dataset.theme === '${scheme}'`);
     await settled(page);
     await page.screenshot({
       path: join(ARTIFACTS, `${name}-${scheme}.png`),
-      fullPage: true,
+      fullPage,
       animations: 'disabled',
     });
   }

@@ -89,7 +89,7 @@ export function SignInPage(): ReactNode {
           </Button>
         </form>
         <div className="auth-foot">
-          Operators are created by an admin, or with <code>beacon operators create</code>.
+          Operators are created by an admin, or with <code className="nowrap">beacon operators create</code>.
         </div>
       </div>
     </div>

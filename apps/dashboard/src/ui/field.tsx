@@ -14,7 +14,7 @@ export function Field({
   // the hint sits outside the label, so the control's accessible name is the label alone
   return (
     <div className={className === undefined ? 'field' : `field ${className}`}>
-      <label className="field">
+      <label className="field-label">
         <span>{label}</span>
         {children}
       </label>

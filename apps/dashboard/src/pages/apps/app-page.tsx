@@ -8,7 +8,7 @@ import { Badge } from '../../ui/badge.js';
 import { Card, KeyValues } from '../../ui/card.js';
 import { formatCount } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
-import { ErrorState, Loading } from '../../ui/states.js';
+import { Alert, ErrorState, Loading } from '../../ui/states.js';
 import { LocalTime } from '../../ui/time.js';
 import { AppActions } from './app-actions.js';
 import { AppKeys } from './app-keys.js';
@@ -63,6 +63,12 @@ export function AppPage(): ReactNode {
         </div>
       ) : (
         <div className="stack">
+          {!app.enabled && (
+            <Alert tone="warn">
+              This app is disabled: its clients are refused (close code <code>4003</code>) and its push API
+              calls fail until an admin enables it again.
+            </Alert>
+          )}
           <div className="grid-side">
             <AppSettingsForm app={app} editable={isAdmin} />
             <div className="stack">

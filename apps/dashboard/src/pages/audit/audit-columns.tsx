@@ -21,7 +21,23 @@ const col = columnsFor<AuditRecord>();
 export function auditColumns(appName: (id: string) => string) {
   return col.columns([
     col.accessor('ts', { header: 'Time', cell: (c) => <LocalTime value={c.getValue()} compact /> }),
-    col.accessor('actor', { header: 'Actor', cell: (c) => <span className="ellipsis">{c.getValue()}</span> }),
+    col.accessor('actor', {
+      header: 'Actor',
+      cell: (c) => {
+        const id = c.row.original.appId;
+        const key = id === null ? null : appName(id);
+        return (
+          <div>
+            <div>{c.getValue()}</div>
+            {key !== null && c.getValue() !== `app:${key}` && (
+              <div className="faint" style={{ fontSize: 12 }}>
+                app {key}
+              </div>
+            )}
+          </div>
+        );
+      },
+    }),
     col.accessor('action', { header: 'Action', cell: (c) => <code>{c.getValue()}</code> }),
     col.accessor('target', {
       header: 'Target',
@@ -29,15 +45,14 @@ export function auditColumns(appName: (id: string) => string) {
         c.getValue() === null ? (
           <span className="faint">—</span>
         ) : (
-          <span className="mono">{c.getValue()}</span>
+          <span
+            className="mono ellipsis"
+            style={{ display: 'inline-block', maxWidth: 220 }}
+            title={c.getValue() ?? ''}
+          >
+            {c.getValue()}
+          </span>
         ),
-    }),
-    col.accessor('appId', {
-      header: 'App',
-      cell: (c) => {
-        const id = c.getValue();
-        return id === null ? <span className="faint">—</span> : <span className="muted">{appName(id)}</span>;
-      },
     }),
     col.accessor('result', { header: 'Result', cell: (c) => <ResultBadge result={c.getValue()} /> }),
     col.accessor('count', {

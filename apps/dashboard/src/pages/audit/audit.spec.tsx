@@ -25,7 +25,7 @@ describe('Audit log', () => {
     expect(rows[1]).toHaveTextContent('app.disable');
     expect(rows[1]).toHaveTextContent('403 forbidden');
     expect(rows[2]).toHaveTextContent('×40');
-    await waitFor(() => expect(within(table).getAllByText('chat').length).toBeGreaterThan(0));
+    await waitFor(() => expect(within(table).getAllByText('app chat').length).toBeGreaterThan(0));
     await user.click(within(table).getByText('app.disable'));
     expect(screen.getByRole('dialog')).toHaveTextContent('10.0.0.5');
   });
