@@ -1,5 +1,5 @@
 import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { aliases } from './vitest.shared.js';
 
 // Default tier: unit specs beside the code and end-to-end tests in test/ that need nothing but this
@@ -17,5 +17,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      // the specs and end-to-end tests above, in Node
+      { extends: true, test: { name: 'node', exclude: [...configDefaults.exclude, 'apps/dashboard/**'] } },
+      // the dashboard's component tests, in jsdom
+      'apps/dashboard/vitest.config.ts',
+    ],
   },
 });

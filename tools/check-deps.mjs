@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Every package a workspace's source imports must be declared in that workspace's package.json
 // "dependencies": hoisting hides a missing one in development, and a production install
-// (`npm prune --omit=dev`, the Docker image) then fails at start. Spec and test files are exempt.
+// (`npm prune --omit=dev`, the Docker image) then fails at start. Spec and test files are exempt (and the
+// dashboard's test support in src/test/). TypeScript and TSX (the dashboard) are both checked.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
@@ -14,8 +15,8 @@ const problems = [];
 function files(dir) {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
-    if (statSync(p).isDirectory()) return n === 'generated' ? [] : files(p);
-    return /\.ts$/.test(n) && !/\.spec\.ts$/.test(n) ? [p] : [];
+    if (statSync(p).isDirectory()) return n === 'generated' || n === 'test' ? [] : files(p);
+    return /\.tsx?$/.test(n) && !/\.spec\.tsx?$/.test(n) ? [p] : [];
   });
 }
 

@@ -88,4 +88,12 @@ describe('AdminClient', () => {
       import('./client.js').StreamEvents<'statsStream'>['snapshot']
     >().toEqualTypeOf<StatsSnapshot>();
   });
+
+  it('filters the live audit stream like the list', () => {
+    const client = new AdminClient();
+    expect(client.streamUrl('auditStream', { query: { app: 'dev', result: 'refused' } })).toBe(
+      '/admin/v1/audit/stream?app=dev&result=refused',
+    );
+    expect(ADMIN_ROUTES.auditStream.query.safeParse({ from: '2026-01-01T00:00:00Z' }).success).toBe(false);
+  });
 });

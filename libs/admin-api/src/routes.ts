@@ -263,7 +263,8 @@ export const ADMIN_ROUTES = {
   auditStream: sse({
     path: '/admin/v1/audit/stream',
     role: 'viewer',
-    summary: 'New audit records as they are written (event `record`)',
+    summary: 'New audit records as they are written (event `record`), filtered like the list',
+    query: S.AuditStreamQuery,
     events: { record: S.AuditRecord },
   }),
 

@@ -151,6 +151,7 @@ export const TopicRow = z.object({
 
 export const TopicsQuery = z
   .object({
+    /** An app's key. */
     app: z.string().max(64).optional(),
     prefix: z.string().max(1024).optional(),
     sort: z.enum(['subscribers', 'rate']).default('subscribers'),
@@ -197,6 +198,7 @@ export const ConnectionRow = z.object({
 
 export const ConnectionsQuery = z
   .object({
+    /** An app's key. */
     app: z.string().max(64).optional(),
     user: z.string().max(200).optional(),
     client: z.string().max(100).optional(),
@@ -206,7 +208,12 @@ export const ConnectionsQuery = z
   })
   .strict();
 
-export const ConnectionPage = z.object({ items: z.array(ConnectionRow), nextCursor: z.string().nullable() });
+export const ConnectionPage = z.object({
+  items: z.array(ConnectionRow),
+  nextCursor: z.string().nullable(),
+  /** Connections matching the filter, when cheap to know (null otherwise). */
+  total: count.nullable(),
+});
 
 export const ConnectionDetail = ConnectionRow.extend({
   topicList: z.array(z.string()),
@@ -239,10 +246,13 @@ export const AuditRecord = z.object({
 
 export const AuditQuery = z
   .object({
+    /** Exact actor: `operator:<email>`, `app:<key>`, `cli:<user>`, `unauthenticated`. */
     actor: z.string().max(300).optional(),
+    /** An app's key. */
     app: z.string().max(64).optional(),
+    /** Exact action, e.g. `app.rotate`. */
     action: z.string().max(100).optional(),
-    /** `ok`, `refused`, or an exact result such as `401 invalid_key`. */
+    /** `ok`, `refused`, or an exact result such as `200` or `401 invalid_key`. */
     result: z.string().max(100).optional(),
     from: iso.optional(),
     to: iso.optional(),
@@ -250,6 +260,14 @@ export const AuditQuery = z
     limit: z.coerce.number().int().min(1).max(500).default(50),
   })
   .strict();
+
+/** The live audit stream takes the list's filters (no time range or cursor: it sends what is written from now on). */
+export const AuditStreamQuery = AuditQuery.pick({
+  actor: true,
+  app: true,
+  action: true,
+  result: true,
+}).strict();
 
 export const AuditPage = z.object({ items: z.array(AuditRecord), nextCursor: z.string().nullable() });
 
@@ -339,3 +357,12 @@ export type NodeRow = z.infer<typeof NodeRow>;
 export type AppStatsRow = z.infer<typeof AppStatsRow>;
 export type StatsSnapshot = z.infer<typeof StatsSnapshot>;
 export type StatsHistory = z.infer<typeof StatsHistory>;
+export type CreatedOperator = z.infer<typeof CreatedOperator>;
+export type RevealedSecret = z.infer<typeof RevealedSecret>;
+export type Rotated = z.infer<typeof Rotated>;
+export type TopicPage = z.infer<typeof TopicPage>;
+export type ConnectionPage = z.infer<typeof ConnectionPage>;
+export type AuditPage = z.infer<typeof AuditPage>;
+export type KeyKind = z.infer<typeof KeyKind>;
+export type NodeKind = z.infer<typeof NodeKind>;
+export type Totals = z.infer<typeof Totals>;

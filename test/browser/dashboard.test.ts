@@ -1,0 +1,251 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launch, settled, shoot } from './support/browser.js';
+import { go, runId, signIn, signOut, tileNumber } from './support/dashboard.js';
+import { startTarget, type Target } from './support/target.js';
+
+// One operator's session through every page, in order; each step leaves screenshots (light and dark) in
+// test/browser/artifacts/. Against a real platform: BEACON_BROWSER_BASE_URL and the admin's credentials.
+let target: Target;
+let browser: Awaited<ReturnType<typeof launch>>;
+let page: Page;
+const id = runId();
+const appKey = `e2e-${id}`;
+const viewer = { email: `viewer-${id}@example.test`, password: `viewer-pass-${id}-x` };
+let firstSecret = '';
+
+beforeAll(async () => {
+  target = await startTarget();
+  browser = await launch();
+  page = browser.page;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await target?.stop();
+});
+
+describe('the dashboard in Chromium', () => {
+  it('signs in', async () => {
+    await page.goto(`${target.baseUrl}/dashboard/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await shoot(page, '01-sign-in');
+    await page.getByLabel('Email').fill(target.admin.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    await shoot(page, '01-sign-in-refused');
+    await page.getByLabel('Password').fill(target.admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    expect(await page.getByTestId('operator-email').textContent()).toBe(target.admin.email);
+  });
+
+  it('shows live counts and charts on the overview', async () => {
+    await page.getByText('Live', { exact: true }).waitFor();
+    await page.getByRole('table', { name: 'Nodes' }).waitFor();
+    expect(await tileNumber(page, 'Connections')).toBeGreaterThanOrEqual(0);
+    expect(await page.locator('.uplot canvas').count()).toBeGreaterThanOrEqual(4);
+    if (target.fixture) expect(await tileNumber(page, 'Connections')).toBeGreaterThan(1000);
+    const first = await page.locator('.stat-sub').first().textContent();
+    expect(first).toMatch(/subscriptions/);
+    // a new sample arrives about every second: the "Updated" time moves
+    const updated = await page.getByText(/^Updated/).textContent();
+    await expect.poll(() => page.getByText(/^Updated/).textContent(), { timeout: 5000 }).not.toBe(updated);
+    await shoot(page, '02-overview');
+  });
+
+  it('lists topics, searches them and tails one while publishing to it', async () => {
+    await go(page, 'Topics', 'Topics');
+    await page.getByRole('table', { name: 'Topics' }).locator('tbody tr a').first().waitFor();
+    await shoot(page, '03-topics');
+    await page.getByLabel('Topic prefix').fill('no-such-prefix-');
+    await page.getByText('No topic matches').waitFor();
+    await shoot(page, '03-topics-empty');
+    await page.getByLabel('Topic prefix').fill('');
+    const link = page.getByRole('table', { name: 'Topics' }).locator('tbody tr a').first();
+    await link.waitFor();
+    const topic = (await link.textContent()) ?? '';
+    await link.click();
+    await page.getByRole('table', { name: 'Subscribers per node' }).waitFor();
+    await page.getByLabel('Message (JSON)').fill(JSON.stringify({ e2e: id }));
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('log').getByText(`"e2e": "${id}"`).waitFor();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(topic);
+    await shoot(page, '04-topic');
+  });
+
+  it('creates an app, shows its secret and token key once, and rotates the secret', async () => {
+    await go(page, 'Apps & keys', 'Apps & keys');
+    await page.getByRole('table', { name: 'Apps' }).locator('tbody tr a').first().waitFor();
+    await shoot(page, '05-apps');
+    await page.getByRole('button', { name: 'Create app' }).first().click();
+    const form = page.getByRole('dialog', { name: 'Create an app' });
+    await form.getByLabel('Name').fill(`E2E ${id}`);
+    await form.getByLabel('Key').fill(appKey);
+    await shoot(page, '06-create-app', { fullPage: false });
+    await form.getByRole('button', { name: 'Create app' }).click();
+    const shown = page.getByRole('dialog', { name: `App ${appKey} created` });
+    await shown.waitFor();
+    const secrets = await shown.getByTestId('secret').allTextContents();
+    expect(secrets).toHaveLength(2);
+    for (const s of secrets) expect(s.length).toBeGreaterThan(16);
+    firstSecret = secrets[0] ?? '';
+    await shoot(page, '07-app-created-secrets', { fullPage: false });
+    await shown.getByLabel('I have stored the secret values').check();
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(`E2E ${id}`) }).waitFor();
+    // shown once: gone from the page, and not there after a reload either
+    await page.reload();
+    await page.getByRole('table', { name: 'Keys' }).locator('tbody tr code').first().waitFor();
+    expect(await page.content()).not.toContain(firstSecret);
+
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = page.getByRole('dialog', { name: 'New push secret' });
+    await rotated.waitFor();
+    const next = await rotated.getByTestId('secret').textContent();
+    expect(next).not.toBe(firstSecret);
+    await rotated.getByLabel('I have stored the secret values').check();
+    await rotated.getByRole('button', { name: 'Done' }).click();
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Keys' }).getByText('revoked').count(), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    await shoot(page, '08-app');
+  });
+
+  it('finds the creation and the rotation in the audit log', async () => {
+    await go(page, 'Audit log', 'Audit log');
+    await page.getByLabel('App').selectOption(appKey);
+    const table = page.getByRole('table', { name: 'Audit records' });
+    const rows = table.locator('tbody tr');
+    await expect
+      .poll(
+        async () =>
+          (await rows.allTextContents()).every((t) => t.includes(appKey)) && (await rows.count()) >= 2,
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    await table.getByText('app.rotate').waitFor();
+    await table.getByText('app.create').waitFor();
+    expect(await table.locator('tbody tr').first().textContent()).toContain('app.rotate'); // newest first
+    expect(await table.locator('tbody tr').first().textContent()).toContain(`operator:${target.admin.email}`);
+    await page.getByLabel('App').selectOption('');
+    await table.locator('tbody tr').nth(5).waitFor();
+    await shoot(page, '09-audit');
+  });
+
+  it('finds a connection by user id and disconnects it', async () => {
+    await go(page, 'Connections', 'Connections');
+    const table = page.getByRole('table', { name: 'Connections' });
+    await table.locator('tbody tr a').first().waitFor();
+    await shoot(page, '10-connections');
+    let user = target.userId;
+    if (user === undefined) {
+      const cells = await table.locator('tbody tr td:nth-child(2)').allTextContents();
+      user = cells.find((c) => /^user-/.test(c));
+    }
+    expect(user, 'a user with connections (BEACON_BROWSER_USER_ID)').toBeDefined();
+    await page.getByLabel('Search by user id').fill(user ?? '');
+    await expect
+      .poll(
+        async () =>
+          (await table.locator('tbody tr td:nth-child(2)').allTextContents()).every((c) => c === user),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    await table.locator('tbody tr a').first().click();
+    await page.getByRole('button', { name: 'Disconnect', exact: true }).waitFor();
+    const clientId = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
+    await shoot(page, '11-connection');
+    await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByText(/Disconnected 1 connection/).waitFor();
+    await page.goto(`${target.baseUrl}/dashboard/connections/${encodeURIComponent(clientId)}`);
+    await page.getByText('This connection is closed').waitFor();
+  });
+
+  it('disables an app', async () => {
+    await page.goto(`${target.baseUrl}/dashboard/apps/${appKey}`);
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable app' }).click();
+    await page.getByRole('button', { name: 'Enable' }).waitFor();
+    await page.getByRole('heading', { level: 1 }).getByText('disabled').waitFor();
+    await shoot(page, '12-app-disabled');
+  });
+
+  it('creates a viewer operator (admins only)', async () => {
+    await go(page, 'Operators', 'Operators');
+    await page.getByRole('table', { name: 'Operators' }).getByText('you').waitFor();
+    await page.getByRole('button', { name: 'Create operator' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create an operator' });
+    await dialog.getByLabel('Email').fill(viewer.email);
+    await dialog.getByLabel('Password').fill(viewer.password);
+    await dialog.getByRole('button', { name: 'Create operator' }).click();
+    await page
+      .getByRole('dialog', { name: `Operator ${viewer.email} created` })
+      .getByRole('button', { name: 'Done' })
+      .click();
+    await page.getByRole('table', { name: 'Operators' }).getByText(viewer.email).waitFor();
+    await shoot(page, '13-operators');
+  });
+
+  it('shows a viewer no mutating control', async () => {
+    await signOut(page);
+    await signIn(page, target.baseUrl, viewer.email, viewer.password);
+    expect(
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Operators' }).count(),
+    ).toBe(0);
+    await go(page, 'Apps & keys', 'Apps & keys');
+    await page.getByRole('table', { name: 'Apps' }).locator('tbody tr a').first().waitFor();
+    expect(await page.getByRole('button', { name: 'Create app' }).count()).toBe(0);
+    await page.goto(`${target.baseUrl}/dashboard/apps/${appKey}`);
+    await page.getByRole('table', { name: 'Keys' }).locator('tbody tr code').first().waitFor();
+    for (const name of [
+      'Rotate secret',
+      'Rotate token key',
+      'Enable',
+      'Delete',
+      'Save settings',
+      'Add public key',
+      'Revoke',
+    ])
+      expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
+    expect(await page.getByLabel('Max connections').isDisabled()).toBe(true);
+    await shoot(page, '14-viewer-app');
+    await go(page, 'Connections', 'Connections');
+    await page.getByRole('table', { name: 'Connections' }).locator('tbody tr a').first().click();
+    await page.getByRole('heading', { name: 'Connection' }).waitFor();
+    expect(await page.getByRole('button', { name: /Disconnect/ }).count()).toBe(0);
+    await page.goto(`${target.baseUrl}/dashboard/operators`);
+    await page.getByText('Admins only').waitFor();
+  });
+
+  it('returns to sign-in when the session expires', async () => {
+    if (target.expireSessions === undefined) return; // only the fixture can end sessions on demand
+    await page.goto(`${target.baseUrl}/dashboard/topics`);
+    await page.getByRole('table', { name: 'Topics' }).locator('tbody tr a').first().waitFor();
+    await target.expireSessions();
+    await go(page, 'Audit log', 'Sign in').catch(async () =>
+      page.getByRole('heading', { name: 'Sign in' }).waitFor(),
+    );
+    await page.getByText('Your session has expired').waitFor();
+    await shoot(page, '15-session-expired');
+  });
+
+  it('signs out, and cleans up', async () => {
+    await signIn(page, target.baseUrl, target.admin.email, target.admin.password);
+    await page.goto(`${target.baseUrl}/dashboard/apps/${appKey}`);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: /Delete/ });
+    expect(await dialog.getByRole('button', { name: 'Delete app' }).isDisabled()).toBe(true);
+    await dialog.getByLabel('Confirm the app key').fill(appKey);
+    await shoot(page, '16-delete-app', { fullPage: false });
+    await dialog.getByRole('button', { name: 'Delete app' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Apps & keys' }).waitFor();
+    await signOut(page);
+    await page.getByText('You have signed out.').waitFor();
+    await settled(page);
+    expect(browser.errors).toEqual([]);
+  });
+});
