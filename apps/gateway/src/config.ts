@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 const Env = z.object({
   BEACON_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  BEACON_HOST: z.string().min(1).default('0.0.0.0'),
+  BEACON_HOST: z.string().min(1).default('127.0.0.1'),
   BEACON_TOPIC_SERVICE_URL: z
     .string()
     .regex(/^[^:/\s]+:\d{1,5}$/, 'host:port')
