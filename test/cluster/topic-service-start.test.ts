@@ -17,7 +17,9 @@ describe('topic-service start: safe by default', () => {
       (e: unknown) => e as Error,
     );
     expect(err?.message).toMatch(/topic-service exited 1/);
-    expect(err?.message).toMatch(/BEACON_TOPIC_SERVICE_HOST: 0\.0\.0\.0 is not loopback.*BEACON_CLUSTER_TOKEN/);
+    expect(err?.message).toMatch(
+      /BEACON_TOPIC_SERVICE_HOST: 0\.0\.0\.0 is not loopback.*BEACON_CLUSTER_TOKEN/,
+    );
   });
 
   it('starts on 0.0.0.0 with a cluster token, and on loopback by default without one', async () => {
