@@ -55,7 +55,13 @@ export class GatewayAppModule {
       module: GatewayAppModule,
       imports: [
         GatewayCoreModule.forRoot(persistence, metrics, link, config.appCacheTtlMs),
-        GatewayModule.forRoot({ nodeId, limits: config.limits, sweepIntervalMs: config.sweepIntervalMs }),
+        GatewayModule.forRoot({
+          nodeId,
+          limits: config.limits,
+          sweepIntervalMs: config.sweepIntervalMs,
+          // maxConnections per app across the cluster, counted by the topic-service.
+          admission: link.admission,
+        }),
       ],
       controllers: [HealthController],
     };

@@ -10,4 +10,10 @@ describe('gateway config', () => {
     });
     expect(loadConfig({ BEACON_HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
+
+  it('bounds the stream queue in messages and bytes', () => {
+    expect(loadConfig({})).toMatchObject({ publishBuffer: 10_000, publishBufferBytes: 16 * 1024 * 1024 });
+    expect(loadConfig({ BEACON_PUBLISH_BUFFER_BYTES: '1048576' }).publishBufferBytes).toBe(1048576);
+    expect(() => loadConfig({ BEACON_PUBLISH_BUFFER_BYTES: '1000' })).toThrow(/BEACON_PUBLISH_BUFFER_BYTES/);
+  });
 });

@@ -15,6 +15,11 @@ const Env = z.object({
   ...logLevelEnv,
   BEACON_APP_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   BEACON_PUBLISH_BUFFER: z.coerce.number().int().min(0).default(10_000),
+  BEACON_PUBLISH_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(16 * 1024 * 1024),
   ...gatewayLimitsEnv,
 });
 
@@ -30,6 +35,7 @@ export interface GatewayConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   appCacheTtlMs: number;
   publishBuffer: number;
+  publishBufferBytes: number;
   sweepIntervalMs: number;
   limits: GatewayLimits;
 }
@@ -49,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     logLevel: e.BEACON_LOG_LEVEL,
     appCacheTtlMs: e.BEACON_APP_CACHE_TTL_MS,
     publishBuffer: e.BEACON_PUBLISH_BUFFER,
+    publishBufferBytes: e.BEACON_PUBLISH_BUFFER_BYTES,
     sweepIntervalMs: e.BEACON_SWEEP_INTERVAL_MS,
     limits,
   };

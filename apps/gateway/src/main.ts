@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       nodeId,
       address: config.publicUrl ?? `${config.host}:${config.port}`,
       maxBufferedPublishes: config.publishBuffer,
+      maxBufferedBytes: config.publishBufferBytes,
     },
     metrics,
   );

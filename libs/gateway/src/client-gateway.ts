@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { CLOSE_REASONS, CloseCode, encodeControl, ErrorCode, type ConnectedFrame } from '@beacon/protocol';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
-import { IdSequence, type Router } from '@beacon/routing';
+import { IdSequence, LocalAdmission, type ConnectionAdmission, type Router } from '@beacon/routing';
 import type { WebSocket } from 'ws';
 import type { AppDirectory } from './app-directory.js';
 import { ConnectAuthenticator, ConnectRefused } from './auth.js';
@@ -34,8 +34,8 @@ export class ClientGateway {
   private readonly hookErrors: Counter;
   private readonly onHookError: (err: unknown) => void;
   private sweepTimer: NodeJS.Timeout | undefined;
-  /** Connections per app past the limit check whose onConnect hooks are still running. */
-  private readonly admitting = new Map<string, number>();
+  /** Connections holding one of their app's slots (taken by `admission.acquire`, given back once). */
+  private readonly holding = new Set<Connection>();
 
   constructor(
     readonly nodeId: string,
@@ -44,6 +44,7 @@ export class ClientGateway {
     private readonly router: Router,
     hooks: readonly GatewayHooks[],
     private readonly metrics: MetricsRegistry,
+    private readonly admission: ConnectionAdmission = new LocalAdmission(),
   ) {
     this.hub = new Hub(nodeId, limits.outboundBudgetBytes, metrics);
     this.auth = new ConnectAuthenticator(apps);
@@ -111,19 +112,22 @@ export class ClientGateway {
   }
 
   private async authenticate(conn: Connection, url: URL): Promise<void> {
-    let reserved: string | undefined;
     try {
       const { identity, app } = await this.auth.authenticate(url);
       if (conn.state !== ConnState.Authenticating) return;
-      // From here to the hook's await nothing yields: the check and the reservation are atomic, so
-      // connections whose onConnect hooks are still running count against the app's limit too.
-      const pending = this.admitting.get(app.id) ?? 0;
-      if (this.hub.connectionCount(app.id) + pending >= app.settings.maxConnections) {
+      // A slot of the app's maxConnections, held until the connection ends (see release): taken
+      // before the onConnect hooks run, so connections still in their hooks count too.
+      const verdictOrPromise = this.admission.acquire(app.id, app.settings.maxConnections);
+      const admitted = typeof verdictOrPromise === 'boolean' ? verdictOrPromise : await verdictOrPromise;
+      if (!admitted) {
         throw new ConnectRefused(CloseCode.ConnectionLimit, CLOSE_REASONS[CloseCode.ConnectionLimit]);
       }
-      this.admitting.set(app.id, pending + 1);
-      reserved = app.id;
+      if (conn.state !== ConnState.Authenticating) {
+        this.admission.release(app.id); // closed while waiting for the slot
+        return;
+      }
       conn.identify(identity);
+      this.holding.add(conn);
       const verdict = await this.hooks.onConnect(conn);
       if (conn.state !== ConnState.Authenticating) return;
       if (isRefusal(verdict)) throw new ConnectRefused(CloseCode.ConnectRefused, verdict.refuse);
@@ -134,8 +138,6 @@ export class ClientGateway {
         this.close(conn, CloseCode.InternalError);
       }
       return;
-    } finally {
-      if (reserved !== undefined) this.release(reserved);
     }
     clearTimeout(conn.closeTimer);
     conn.state = ConnState.Open;
@@ -160,10 +162,9 @@ export class ClientGateway {
     this.pump(conn);
   }
 
-  private release(appId: string): void {
-    const n = (this.admitting.get(appId) ?? 1) - 1;
-    if (n <= 0) this.admitting.delete(appId);
-    else this.admitting.set(appId, n);
+  /** Gives the connection's slot back, once, when it leaves (closed by either side or refused). */
+  private release(conn: Connection): void {
+    if (this.holding.delete(conn)) this.admission.release(conn.appId);
   }
 
   private receive(conn: Connection, data: Buffer, isBinary: boolean): void {
@@ -217,6 +218,7 @@ export class ClientGateway {
     conn.state = ConnState.Closing;
     conn.inbox.length = 0;
     this.hub.remove(conn);
+    this.release(conn);
     clearTimeout(conn.closeTimer);
     this.closes[code]!.value++;
     conn.ws.close(code, reason.slice(0, 120));
@@ -233,6 +235,7 @@ export class ClientGateway {
     clearTimeout(conn.closeTimer);
     conn.inbox.length = 0;
     this.hub.remove(conn);
+    this.release(conn);
     if (conn.appId !== '') this.hooks.notify('onClose', this.onHookError, conn, { code, reason });
   }
 

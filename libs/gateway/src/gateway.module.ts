@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
 import { MetricsRegistry } from '@beacon/metrics';
-import { ROUTER, type Router } from '@beacon/routing';
+import { ROUTER, type ConnectionAdmission, type Router } from '@beacon/routing';
 import { APP_DIRECTORY, type AppDirectory } from './app-directory.js';
 import { ClientGateway } from './client-gateway.js';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options.js';
@@ -12,6 +12,8 @@ export interface GatewayModuleOptions extends GatewayOptions {
   nodeId: string;
   /** Hook classes (Nest providers, so they can inject), run in order after the built-in permission hooks. */
   hooks?: Array<Type<GatewayHooks>>;
+  /** How each app's maxConnections is counted: LocalAdmission (this node) unless given (a cluster's). */
+  admission?: ConnectionAdmission;
   /** Modules exporting ROUTER, APP_DIRECTORY and MetricsRegistry, when they are not global. */
   imports?: ModuleMetadata['imports'];
 }
@@ -42,7 +44,16 @@ export class GatewayModule {
             router: Router,
             hooks: GatewayHooks[],
             metrics: MetricsRegistry,
-          ): ClientGateway => new ClientGateway(options.nodeId, options.limits, apps, router, hooks, metrics),
+          ): ClientGateway =>
+            new ClientGateway(
+              options.nodeId,
+              options.limits,
+              apps,
+              router,
+              hooks,
+              metrics,
+              options.admission,
+            ),
           inject: [APP_DIRECTORY, ROUTER, GATEWAY_HOOKS, MetricsRegistry],
         },
         WsGateway,

@@ -37,7 +37,9 @@ function setup(opts: { commandTimeoutMs?: number } = {}) {
     const link = new FakeLink();
     const session: AttachSession = router.attach(link);
     session.receive({ register: { nodeId, address: `${nodeId}:1` } });
-    session.receive({ snapshot: { topics: topics.map((t) => entry(t)), users: users.map((u) => entry(u)) } });
+    session.receive({
+      snapshot: { topics: topics.map((t) => entry(t)), users: users.map((u) => entry(u)), slots: [] },
+    });
     return { link, session, nodeId };
   };
   return { clock, router, gw };
@@ -55,13 +57,13 @@ describe('TopicRouter: attach and interest', () => {
     const { router, gw } = setup();
     const a = gw('a', ['t1', 't2']);
     gw('b', ['t1']);
-    a.session.receive({ snapshot: { topics: [entry('t2', 3)], users: [entry('u', 2)] } });
+    a.session.receive({ snapshot: { topics: [entry('t2', 3)], users: [entry('u', 2)], slots: [] } });
     const counts = () => router.topicSubscribers({ appId: 'app', topics: ['t1', 't2'] }).topics;
     expect(counts()).toEqual([
       { topic: 't1', subscribers: 1 },
       { topic: 't2', subscribers: 3 },
     ]);
-    a.session.receive({ delta: { topics: [entry('t2', 0), entry('t1', 4)], users: [] } });
+    a.session.receive({ delta: { topics: [entry('t2', 0), entry('t1', 4)], users: [], slots: [] } });
     expect(counts()).toEqual([
       { topic: 't1', subscribers: 5 },
       { topic: 't2', subscribers: 0 },
@@ -72,7 +74,7 @@ describe('TopicRouter: attach and interest', () => {
   it('ends a stream whose first message is not register, and one that registers twice', () => {
     const { router, gw } = setup();
     const link = new FakeLink();
-    router.attach(link).receive({ snapshot: { topics: [entry('t')], users: [] } });
+    router.attach(link).receive({ snapshot: { topics: [entry('t')], users: [], slots: [] } });
     expect(link.closedWith).toMatchObject({ code: 'not_registered' });
     const g = gw('n1', ['t']);
     g.session.receive({ register: { nodeId: 'n1', address: '' } });
@@ -85,7 +87,7 @@ describe('TopicRouter: attach and interest', () => {
     const first = gw('n1', ['t']);
     const second = gw('n1', ['u']);
     expect(first.link.closedWith).toMatchObject({ code: 'replaced' });
-    first.session.receive({ snapshot: { topics: [entry('stale')], users: [] } }); // ignored
+    first.session.receive({ snapshot: { topics: [entry('stale')], users: [], slots: [] } }); // ignored
     first.session.ended(); // the old stream's end does not remove the new gateway
     expect(router.registry.get('n1')?.link).toBe(second.link);
     expect(router.listTopics({ appId: 'app', prefix: '', limit: 0 }).topics).toEqual([
@@ -116,7 +118,7 @@ describe('TopicRouter: attach and interest', () => {
     const link = new FakeLink();
     const s = router.attach(link);
     s.receive({ register: { nodeId: 'n1', address: '' } });
-    s.receive({ snapshot: { topics: [entry('a'), entry('b'), entry('c')], users: [] } });
+    s.receive({ snapshot: { topics: [entry('a'), entry('b'), entry('c')], users: [], slots: [] } });
     expect(link.closedWith).toMatchObject({ code: 'too_large' });
     expect(router.registry.size).toBe(0);
   });
@@ -244,7 +246,7 @@ describe('TopicRouter: routing', () => {
     const { router, gw } = setup();
     const a = gw('a');
     a.session.receive({
-      snapshot: { topics: [entry('news.b', 2), entry('news.a', 2), entry('x', 9)], users: [] },
+      snapshot: { topics: [entry('news.b', 2), entry('news.a', 2), entry('x', 9)], users: [], slots: [] },
     });
     gw('b', ['news.c']);
     expect(router.listTopics({ appId: 'app', prefix: 'news.', limit: 0 }).topics.map((t) => t.topic)).toEqual(
@@ -342,7 +344,7 @@ describe('TopicRouter: liveness', () => {
     const link = new FakeLink();
     const s = router.attach(link);
     s.receive({ register: { nodeId: 'n1', address: '' } });
-    s.receive({ snapshot: { topics: [entry('t')], users: [] } });
+    s.receive({ snapshot: { topics: [entry('t')], users: [], slots: [] } });
     link.queued = 1;
     router.publish({ appId: 'app', topics: ['t'], dataJson: data });
     expect(link.closedWith).toMatchObject({ code: 'slow_gateway' });
@@ -363,7 +365,7 @@ describe('TopicRouter: liveness', () => {
     const link = new FakeLink();
     const s = router.attach(link);
     s.receive({ register: { nodeId: 'n1', address: '' } });
-    s.receive({ snapshot: { topics: [entry('t')], users: [] } });
+    s.receive({ snapshot: { topics: [entry('t')], users: [], slots: [] } });
     link.queued = 3;
     link.queuedBytes = 1024 * 1024;
     router.publish({ appId: 'app', topics: ['t'], dataJson: data });
