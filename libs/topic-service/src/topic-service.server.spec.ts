@@ -222,6 +222,28 @@ describe('topic-service over real gRPC', () => {
     await waitUntil(() => g2b.has(again.id) && g1.has(again.id));
   });
 
+  it('PublishStream: routes like Publish, answers each request id, refuses a bad one without ending', async () => {
+    const g = gateway('ps1', { topics: ['streamed'] });
+    await waitUntil(async () => (await subscribers('streamed')) === 1);
+    const call = client.publishStream();
+    const results: cluster.PublishResult[] = [];
+    call.on('data', (r: cluster.PublishResult) => results.push(r));
+    call.on('error', () => {});
+    call.write({ requestId: 7, request: { appId: 'app', topics: ['streamed'], dataJson: data } });
+    call.write({ requestId: 8, request: { appId: 'app', topics: ['bad topic'], dataJson: data } });
+    call.write({ requestId: 9, request: { appId: 'app', topics: ['streamed', 'other'], dataJson: data } });
+    await waitUntil(() => results.length === 3);
+    expect(results.map((r) => [r.requestId, r.code])).toEqual([
+      [7, 0],
+      [8, grpc.status.INVALID_ARGUMENT],
+      [9, 0],
+    ]);
+    expect(results[1]?.message).toMatch(/invalid topic/);
+    const ids = [results[0]?.reply?.id, results[2]?.reply?.id];
+    await waitUntil(() => ids.every((id) => g.has(id as string)));
+    call.end();
+  });
+
   it('expires a gateway that goes silent within the liveness bound', async () => {
     const silent = gateway('quiet', { topics: ['q'] }, { silent: true });
     await waitUntil(async () => (await subscribers('q')) === 1);

@@ -171,6 +171,22 @@ export interface PublishReply {
   ts: number;
 }
 
+export interface PublishCall {
+  requestId: number;
+  request: PublishRequest | undefined;
+}
+
+/**
+ * Exactly one of: `reply` (routed), or `code` (a gRPC status code, as Publish would have failed) with
+ * `message`. A refused publish does not end the stream.
+ */
+export interface PublishResult {
+  requestId: number;
+  reply: PublishReply | undefined;
+  code: number;
+  message: string;
+}
+
 export interface SendRequest {
   appId: string;
   target: Target | undefined;
@@ -2435,6 +2451,222 @@ export const PublishReply: MessageFns<PublishReply> = {
   },
 };
 
+function createBasePublishCall(): PublishCall {
+  return { requestId: 0, request: undefined };
+}
+
+export const PublishCall: MessageFns<PublishCall> = {
+  encode(message: PublishCall, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.request !== undefined) {
+      PublishRequest.encode(message.request, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishCall {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishCall();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.request = PublishRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishCall {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      request: isSet(object.request) ? PublishRequest.fromJSON(object.request) : undefined,
+    };
+  },
+
+  toJSON(message: PublishCall): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.request !== undefined) {
+      obj.request = PublishRequest.toJSON(message.request);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublishCall>, I>>(base?: I): PublishCall {
+    return PublishCall.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublishCall>, I>>(object: I): PublishCall {
+    const message = createBasePublishCall();
+    message.requestId = object.requestId ?? 0;
+    message.request =
+      object.request !== undefined && object.request !== null
+        ? PublishRequest.fromPartial(object.request)
+        : undefined;
+    return message;
+  },
+};
+
+function createBasePublishResult(): PublishResult {
+  return { requestId: 0, reply: undefined, code: 0, message: '' };
+}
+
+export const PublishResult: MessageFns<PublishResult> = {
+  encode(message: PublishResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.reply !== undefined) {
+      PublishReply.encode(message.reply, writer.uint32(18).fork()).join();
+    }
+    if (message.code !== 0) {
+      writer.uint32(24).uint32(message.code);
+    }
+    if (message.message !== '') {
+      writer.uint32(34).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reply = PublishReply.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.code = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishResult {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      reply: isSet(object.reply) ? PublishReply.fromJSON(object.reply) : undefined,
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : '',
+    };
+  },
+
+  toJSON(message: PublishResult): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.reply !== undefined) {
+      obj.reply = PublishReply.toJSON(message.reply);
+    }
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.message !== '') {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublishResult>, I>>(base?: I): PublishResult {
+    return PublishResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublishResult>, I>>(object: I): PublishResult {
+    const message = createBasePublishResult();
+    message.requestId = object.requestId ?? 0;
+    message.reply =
+      object.reply !== undefined && object.reply !== null
+        ? PublishReply.fromPartial(object.reply)
+        : undefined;
+    message.code = object.code ?? 0;
+    message.message = object.message ?? '';
+    return message;
+  },
+};
+
 function createBaseSendRequest(): SendRequest {
   return { appId: '', target: undefined, topic: undefined, dataJson: Buffer.alloc(0) };
 }
@@ -3826,6 +4058,19 @@ export const TopicServiceService = {
     responseSerialize: (value: PublishReply): Buffer => Buffer.from(PublishReply.encode(value).finish()),
     responseDeserialize: (value: Buffer): PublishReply => PublishReply.decode(value),
   },
+  /**
+   * The same publishes on one long-lived stream, without the cost of a call per publish (what the
+   * push API uses): each PublishCall is answered by a PublishResult with its request id.
+   */
+  publishStream: {
+    path: '/beacon.cluster.v1.TopicService/PublishStream' as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: PublishCall): Buffer => Buffer.from(PublishCall.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PublishCall => PublishCall.decode(value),
+    responseSerialize: (value: PublishResult): Buffer => Buffer.from(PublishResult.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PublishResult => PublishResult.decode(value),
+  },
   send: {
     path: '/beacon.cluster.v1.TopicService/Send' as const,
     requestStream: false as const,
@@ -3901,6 +4146,11 @@ export interface TopicServiceServer extends UntypedServiceImplementation {
   attach: handleBidiStreamingCall<GatewayMessage, RouterMessage>;
   /** Push API operations, cluster-wide. */
   publish: handleUnaryCall<PublishRequest, PublishReply>;
+  /**
+   * The same publishes on one long-lived stream, without the cost of a call per publish (what the
+   * push API uses): each PublishCall is answered by a PublishResult with its request id.
+   */
+  publishStream: handleBidiStreamingCall<PublishCall, PublishResult>;
   send: handleUnaryCall<SendRequest, SendReply>;
   disconnect: handleUnaryCall<DisconnectRequest, DisconnectReply>;
   topicSubscribers: handleUnaryCall<TopicSubscribersRequest, TopicSubscribersReply>;
@@ -3939,6 +4189,16 @@ export interface TopicServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PublishReply) => void,
   ): ClientUnaryCall;
+  /**
+   * The same publishes on one long-lived stream, without the cost of a call per publish (what the
+   * push API uses): each PublishCall is answered by a PublishResult with its request id.
+   */
+  publishStream(): ClientDuplexStream<PublishCall, PublishResult>;
+  publishStream(options: Partial<CallOptions>): ClientDuplexStream<PublishCall, PublishResult>;
+  publishStream(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<PublishCall, PublishResult>;
   send(
     request: SendRequest,
     callback: (error: ServiceError | null, response: SendReply) => void,
