@@ -10,7 +10,9 @@ RUN npm install --no-audit --no-fund && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production BEACON_DATA_DIR=/data
+# Inside a container loopback is unreachable from outside, so the image binds every address. The
+# apps default to 127.0.0.1 elsewhere; the topic-service refuses 0.0.0.0 without BEACON_CLUSTER_TOKEN.
+ENV NODE_ENV=production BEACON_DATA_DIR=/data BEACON_HOST=0.0.0.0 BEACON_TOPIC_SERVICE_HOST=0.0.0.0
 COPY --from=build /app /app
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data

@@ -59,6 +59,34 @@ describe('a cluster: topic-service, two gateways, push-api, as real processes', 
     expect(a.messages('news')).toHaveLength(3); // local delivery on the origin gateway
   });
 
+  it('a client publish to 100 topics is one stream message into the topic-service and one out to each gateway', async () => {
+    const topics = Array.from({ length: 100 }, (_, i) => `wide.${i}`);
+    const a = await connect(0);
+    const b = await connect(1);
+    await b.subscribe(...topics);
+    await waitUntil(async () => (await c.control.topicSubscribers(c.app.id, 'wide.99')) === 1);
+    const before = [await c.metrics(0), await c.metrics(1)];
+    const routedBefore = (await c.control.clusterStats()).deliveriesSentTotal;
+
+    const ack = await a.request({ type: 'publish', topics, data: { pad: 'x'.repeat(4_000) } });
+    expect(ack).toMatchObject({ type: 'ack' });
+    await waitUntil(() => b.messages().filter((m) => m.id === ack.msgId).length === 100);
+
+    const after = [await c.metrics(0), await c.metrics(1)];
+    const delta = (i: number, name: string): number => after[i]![name]! - before[i]![name]!;
+    expect(delta(0, 'beacon_cluster_publishes_sent_total')).toBe(1); // gateway 1 -> topic-service
+    expect(delta(1, 'beacon_cluster_messages_received_total')).toBe(1); // topic-service -> gateway 2
+    expect((await c.control.clusterStats()).deliveriesSentTotal - routedBefore).toBe(1);
+    expect(
+      new Set(
+        b
+          .messages()
+          .filter((m) => m.id === ack.msgId)
+          .map((m) => m.topic),
+      ),
+    ).toEqual(new Set(topics));
+  });
+
   it('a gateway with no subscriber for a topic receives no traffic for it', async () => {
     const a = await connect(0);
     const b = await connect(1);

@@ -116,6 +116,26 @@ export class TestCluster {
     );
   }
 
+  /** Another app in the cluster's database (gateways read it on the next connect: no cache). */
+  async createApp(
+    key: string,
+    settings: { allowAnonymous?: boolean; clientPublish?: boolean; maxConnections?: number },
+  ): Promise<{ id: string; key: string; secret: string }> {
+    const p = await Persistence.open({ databaseUrl: this.databaseUrl, dataDir: this.dataDir });
+    try {
+      const { app, secret } = await p.apps.create({ name: key, key, settings });
+      return { id: app.id, key: app.key, secret };
+    } finally {
+      await p.close();
+    }
+  }
+
+  /** Connection slots the topic-service counts, all gateways and apps together. */
+  async connectionSlots(): Promise<number> {
+    const stats = await this.control.clusterStats();
+    return stats.gateways.reduce((n, g) => n + g.connectionSlots, 0);
+  }
+
   async waitForGateways(n: number, timeoutMs = 10_000): Promise<void> {
     await waitUntil(
       async () => (await this.control.clusterStats().catch(() => ({ gateways: [] }))).gateways.length === n,
@@ -132,8 +152,8 @@ export class TestCluster {
     return /gateway (\S+) listening/.exec(this.gateways[i]!.stdout)![1]!;
   }
 
-  wsUrl(i: number, token?: string): string {
-    return `${this.gatewayUrl(i).replace('http', 'ws')}/ws?app=${this.app.key}${token === undefined ? '' : `&token=${token}`}`;
+  wsUrl(i: number, token?: string, appKey = this.app.key): string {
+    return `${this.gatewayUrl(i).replace('http', 'ws')}/ws?app=${appKey}${token === undefined ? '' : `&token=${token}`}`;
   }
 
   get pushUrl(): string {

@@ -63,6 +63,8 @@ export class GatewayAppModule {
           limits: config.limits,
           sweepIntervalMs: config.sweepIntervalMs,
           hooks,
+          // maxConnections per app across the cluster, counted by the topic-service.
+          admission: { useValue: link.admission },
         }),
       ],
       controllers: [HealthController],

@@ -50,6 +50,7 @@ export async function startGateway(
         nodeId,
         address: config.publicUrl ?? `${config.host}:${config.port}`,
         maxBufferedPublishes: config.publishBuffer,
+        maxBufferedBytes: config.publishBufferBytes,
       },
       metrics,
     );

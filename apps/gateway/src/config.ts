@@ -12,7 +12,7 @@ import { z } from 'zod';
 
 const Env = z.object({
   BEACON_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  BEACON_HOST: z.string().min(1).default('0.0.0.0'),
+  BEACON_HOST: z.string().min(1).default('127.0.0.1'),
   BEACON_TOPIC_SERVICE_URL: z
     .string()
     .regex(/^[^:/\s]+:\d{1,5}$/, 'host:port')
@@ -23,6 +23,11 @@ const Env = z.object({
   ...logLevelEnv,
   BEACON_APP_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   BEACON_PUBLISH_BUFFER: z.coerce.number().int().min(0).default(10_000),
+  BEACON_PUBLISH_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(16 * 1024 * 1024),
   ...gatewayLimitsEnv,
   ...metricsEnv,
 });
@@ -39,6 +44,7 @@ export interface GatewayConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   appCacheTtlMs: number;
   publishBuffer: number;
+  publishBufferBytes: number;
   sweepIntervalMs: number;
   limits: GatewayLimits;
   /** Bearer token /metrics requires; unset: loopback peers only. */
@@ -60,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     logLevel: e.BEACON_LOG_LEVEL,
     appCacheTtlMs: e.BEACON_APP_CACHE_TTL_MS,
     publishBuffer: e.BEACON_PUBLISH_BUFFER,
+    publishBufferBytes: e.BEACON_PUBLISH_BUFFER_BYTES,
     sweepIntervalMs: e.BEACON_SWEEP_INTERVAL_MS,
     limits,
     metricsToken: e.BEACON_METRICS_TOKEN,

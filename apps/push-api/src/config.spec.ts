@@ -7,11 +7,16 @@ describe('push-api config', () => {
     expect(loadConfig({})).toMatchObject({
       port: 8090,
       grpcPort: 8091,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       topicServiceUrl: '127.0.0.1:7070',
       maxMessageBytes: 65536,
     });
     expect(loadConfig({ BEACON_GRPC_PORT: 'off' }).grpcPort).toBeNull();
+  });
+
+  it('binds loopback unless told otherwise', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ BEACON_HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 
   it('reports every bad variable at once', () => {

@@ -14,7 +14,7 @@ const Env = z.object({
       error: GRPC_PORT,
     })
     .default(8091),
-  BEACON_HOST: z.string().min(1).default('0.0.0.0'),
+  BEACON_HOST: z.string().min(1).default('127.0.0.1'),
   BEACON_TOPIC_SERVICE_URL: z
     .string()
     .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port of the topic-service')

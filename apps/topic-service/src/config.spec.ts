@@ -5,13 +5,30 @@ import { loadConfig } from './config.js';
 describe('topic-service config', () => {
   it('has working defaults', () => {
     expect(loadConfig({})).toEqual({
-      host: '0.0.0.0',
+      host: '127.0.0.1',
+      clusterToken: undefined,
       port: 7070,
       heartbeatIntervalMs: 2000,
       livenessTimeoutMs: 6000,
       commandTimeoutMs: 2000,
       logLevel: 'info',
     });
+  });
+
+  it('refuses a non-loopback bind without a cluster token, and says why', () => {
+    for (const host of ['0.0.0.0', '::', '10.1.2.3', 'topic-service']) {
+      expect(() => loadConfig({ BEACON_TOPIC_SERVICE_HOST: host })).toThrow(
+        /BEACON_TOPIC_SERVICE_HOST: .*not loopback.*BEACON_CLUSTER_TOKEN/,
+      );
+    }
+    const token = 'a-cluster-token-of-32-characters';
+    expect(loadConfig({ BEACON_TOPIC_SERVICE_HOST: '0.0.0.0', BEACON_CLUSTER_TOKEN: token })).toMatchObject({
+      host: '0.0.0.0',
+      clusterToken: token,
+    });
+    for (const host of ['127.0.0.1', '127.9.9.9', '::1', 'localhost']) {
+      expect(loadConfig({ BEACON_TOPIC_SERVICE_HOST: host }).host).toBe(host);
+    }
   });
 
   it('reports every bad variable at once', () => {

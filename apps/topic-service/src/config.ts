@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { clusterTokenEnv, ConfigError, logLevelEnv } from '@beacon/ops';
 import { z } from 'zod';
 
@@ -5,7 +6,7 @@ const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(d
 
 /** Every setting of the topic-service; docs/topic-service.md lists them all. */
 const Env = z.object({
-  BEACON_TOPIC_SERVICE_HOST: z.string().min(1).default('0.0.0.0'),
+  BEACON_TOPIC_SERVICE_HOST: z.string().min(1).default('127.0.0.1'),
   // A real port, never 0: gateways reconnect to the same address after a restart.
   BEACON_TOPIC_SERVICE_PORT: int(7070, 1).pipe(z.number().max(65535)),
   BEACON_HEARTBEAT_INTERVAL_MS: int(2000, 10),
@@ -39,6 +40,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TopicServiceCo
   if (interval.success && timeout.success && timeout.data <= interval.data) {
     problems.push('  BEACON_LIVENESS_TIMEOUT_MS: must be larger than BEACON_HEARTBEAT_INTERVAL_MS');
   }
+  const host = Env.shape.BEACON_TOPIC_SERVICE_HOST.safeParse(env.BEACON_TOPIC_SERVICE_HOST);
+  const token = Env.shape.BEACON_CLUSTER_TOKEN.safeParse(env.BEACON_CLUSTER_TOKEN);
+  if (host.success && token.success && token.data === undefined && !isLoopbackHost(host.data)) {
+    problems.push(
+      `  BEACON_TOPIC_SERVICE_HOST: ${host.data} is not loopback; refusing to accept unauthenticated callers from the network: set BEACON_CLUSTER_TOKEN (the same on every cluster process) or bind 127.0.0.1`,
+    );
+  }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
@@ -52,4 +60,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TopicServiceCo
     logLevel: e.BEACON_LOG_LEVEL,
     clusterToken: e.BEACON_CLUSTER_TOKEN,
   };
+}
+
+/**
+ * Loopback only: 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`. Anything else, wildcards and
+ * host names included, may be reachable from the network.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === 'localhost') return true;
+  const bare = h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
+  const v4 = bare.startsWith('::ffff:') ? bare.slice(7) : bare;
+  if (isIP(v4) === 4) return v4.startsWith('127.');
+  return isIP(bare) === 6 && /^(0{0,4}:){2,7}0{0,3}1$|^::1$/.test(bare);
 }

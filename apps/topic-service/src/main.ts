@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   process.stdout.write(`topic-service listening on ${config.host}:${config.port}\n`);
   if (config.clusterToken === undefined) {
     process.stderr.write(
-      'topic-service: BEACON_CLUSTER_TOKEN is not set: any caller that reaches this port can publish and disconnect; set it on every cluster process\n',
+      'topic-service: BEACON_CLUSTER_TOKEN is not set: accepted on loopback only, where any local process can publish and disconnect; set it on every cluster process\n',
     );
   }
 

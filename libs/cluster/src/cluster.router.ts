@@ -17,6 +17,7 @@ import type {
   TopicCount,
 } from '@beacon/routing';
 import { targetToProto } from './convert.js';
+import { PublishChannel } from './publish-channel.js';
 
 export interface ClusterRouterOptions {
   /** host:port of the topic-service. */
@@ -44,13 +45,15 @@ export const CHANNEL_OPTIONS = {
 };
 
 /**
- * The push API's Router in the split deployment: every operation is one unary call to the
- * topic-service, which knows the whole cluster. A failed call rejects; the push API answers 503.
+ * The push API's Router in the split deployment. Publishes go on one long-lived PublishStream
+ * (PublishChannel); every other operation is one unary call to the topic-service, which knows the
+ * whole cluster. A failed call or publish rejects; the push API answers 503.
  */
 export class ClusterRouter implements Router {
   readonly client: cluster.TopicServiceClient;
   private readonly deadlineMs: number;
   private readonly token: string | undefined;
+  private readonly publishes: PublishChannel;
 
   constructor(options: ClusterRouterOptions) {
     this.token = options.clusterToken === '' ? undefined : options.clusterToken;
@@ -60,6 +63,11 @@ export class ClusterRouter implements Router {
       CHANNEL_OPTIONS,
     );
     this.deadlineMs = options.deadlineMs ?? 5_000;
+    this.publishes = new PublishChannel({
+      open: (metadata) => this.client.publishStream(metadata),
+      metadata: () => this.metadata(),
+      deadlineMs: this.deadlineMs,
+    });
   }
 
   attach(_node: GatewayNode): void {
@@ -69,12 +77,8 @@ export class ClusterRouter implements Router {
   detach(_node: GatewayNode): void {}
 
   async publish(appId: string, topics: readonly string[], dataJson: string): Promise<PublishReceipt> {
-    const r = await this.call(this.client.publish, {
-      appId,
-      topics: [...topics],
-      dataJson: Buffer.from(dataJson),
-    });
-    return { id: r.id, ts: r.ts };
+    const r = await this.publishes.publish({ appId, topics: [...topics], dataJson: Buffer.from(dataJson) });
+    return { id: r.id, ts: Number(r.ts) };
   }
 
   sendToUser(appId: string, userId: string, dataJson: string, topic?: string): Promise<DirectReceipt> {
@@ -118,6 +122,7 @@ export class ClusterRouter implements Router {
   }
 
   close(): void {
+    this.publishes.close();
     this.client.close();
   }
 

@@ -34,14 +34,27 @@ export function outboundFromProto(m: cluster.Message): Outbound {
   };
 }
 
-export function messageToProto(target: Target, m: Outbound): cluster.Message {
-  const out: cluster.Message = {
-    appId: m.appId,
-    target: targetToProto(target),
-    dataJson: Buffer.from(m.dataJson),
-    id: m.id,
-    ts: m.ts,
-  };
-  if (m.topic !== undefined) out.topic = m.topic;
-  return out;
+/**
+ * A publish as one stream message: one topic as `target.topic` (what every topic-service version
+ * reads), several as `topics` with no target.
+ */
+export function publishToProto(
+  appId: string,
+  topics: readonly string[],
+  dataJson: Buffer,
+  id: string,
+  ts: number,
+): cluster.Message {
+  if (topics.length === 1) {
+    const topic = topics[0] as string;
+    return { appId, target: { topic }, topic, dataJson, id, ts, topics: [] };
+  }
+  return { appId, target: undefined, dataJson, id, ts, topics: [...topics] };
+}
+
+/** Bytes a message is counted as in a stream queue: its payload and names plus a fixed envelope. */
+export function messageBytes(m: cluster.Message): number {
+  let n = 32 + m.dataJson.length + m.appId.length + m.id.length + (m.topic?.length ?? 0);
+  for (const t of m.topics) n += t.length + 2;
+  return n;
 }

@@ -1,6 +1,10 @@
+import * as grpc from '@grpc/grpc-js';
+import { cluster } from '@beacon/contracts';
 import { MetricsRegistry } from '@beacon/metrics';
 import type { GatewayNode, InterestListener, Outbound, Target } from '@beacon/routing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { StallProxy } from '../../../test/support/stall-proxy.js';
+import { waitUntil } from '../../../test/support/wait.js';
 import { ClusterUnavailable, GatewayLink } from './gateway-link.js';
 
 class FakeNode implements GatewayNode {
@@ -32,9 +36,49 @@ class FakeNode implements GatewayNode {
   }
 }
 
+/** A topic-service that answers `registered` and records what each Attach stream carries. */
+class FakeTopicService {
+  readonly received: cluster.GatewayMessage[] = [];
+  private readonly server = new grpc.Server();
+  port = 0;
+
+  async start(): Promise<void> {
+    this.server.addService(cluster.TopicServiceService, {
+      attach: (call: grpc.ServerDuplexStream<cluster.GatewayMessage, cluster.RouterMessage>) => {
+        call.on('data', (m: cluster.GatewayMessage) => {
+          this.received.push(m);
+          if (m.register)
+            call.write({ registered: { heartbeatIntervalMs: 60_000, livenessTimeoutMs: 120_000 } });
+        });
+        call.on('error', () => undefined);
+      },
+    } as unknown as grpc.UntypedServiceImplementation);
+    this.port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+  }
+
+  publishes(): cluster.Message[] {
+    return this.received.flatMap((m) => (m.publish ? [m.publish] : []));
+  }
+
+  stop(): void {
+    this.server.forceShutdown();
+  }
+}
+
 let node: FakeNode;
 let link: GatewayLink | undefined;
-afterEach(() => link?.detach(node));
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  link?.detach(node);
+  link = undefined;
+  for (const f of cleanup.splice(0)) await f();
+});
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('GatewayLink while the topic-service is unreachable', () => {
   it('delivers locally, buffers cross-node publishes up to the bound, then refuses with a counter', async () => {
@@ -61,5 +105,107 @@ describe('GatewayLink while the topic-service is unreachable', () => {
     expect(node.delivered).toHaveLength(2); // refused before anything was delivered
     expect(metrics.snapshot().beacon_cluster_publishes_refused_total).toBe(1);
     expect(metrics.snapshot().beacon_cluster_attached).toBe(0);
+  });
+
+  it('bounds the buffer in bytes too', async () => {
+    node = new FakeNode();
+    const metrics = new MetricsRegistry();
+    link = new GatewayLink(
+      {
+        topicServiceUrl: '127.0.0.1:9',
+        nodeId: 'node1',
+        maxBufferedPublishes: 1000,
+        maxBufferedBytes: 64 * 1024,
+      },
+      metrics,
+    );
+    link.attach(node);
+    const big = JSON.stringify('x'.repeat(20_000));
+    for (let i = 0; i < 3; i++) await link.publish('app', ['a'], big);
+    await expect(link.publish('app', ['a'], big)).rejects.toBeInstanceOf(ClusterUnavailable);
+    expect(metrics.snapshot().beacon_cluster_publishes_buffered).toBe(3);
+    expect(metrics.snapshot().beacon_cluster_publishes_buffered_bytes).toBeLessThanOrEqual(64 * 1024);
+  });
+});
+
+describe('GatewayLink on a real Attach stream', () => {
+  async function attached(opts: { maxBufferedPublishes?: number; maxBufferedBytes?: number } = {}) {
+    const ts = new FakeTopicService();
+    await ts.start();
+    const proxy = await StallProxy.start({ host: '127.0.0.1', port: ts.port });
+    cleanup.push(
+      () => proxy.close(),
+      () => ts.stop(),
+    );
+    node = new FakeNode();
+    const metrics = new MetricsRegistry();
+    link = new GatewayLink({ topicServiceUrl: proxy.address, nodeId: 'node1', ...opts }, metrics);
+    link.attach(node);
+    await waitUntil(() => link?.isAttached === true);
+    return { ts, proxy, metrics, link };
+  }
+
+  it('a client publish to 100 topics is one stream message naming all of them', async () => {
+    const { ts, metrics, link } = await attached();
+    const topics = Array.from({ length: 100 }, (_, i) => `t${i}`);
+    const receipt = await link.publish('app', topics, '{"n":1}');
+    await waitUntil(() => ts.publishes().length > 0);
+    await link.publish('app', ['marker'], '{"n":2}');
+    await waitUntil(() => ts.publishes().some((m) => m.target?.topic === 'marker'));
+    const [first, marker, ...rest] = ts.publishes();
+    expect(rest).toEqual([]);
+    expect(first).toMatchObject({ appId: 'app', topics, id: receipt.id });
+    expect(first?.target).toBeUndefined();
+    expect(marker).toMatchObject({ target: { topic: 'marker' }, topics: [] });
+    expect(node.delivered).toHaveLength(101); // delivered locally once per topic
+    expect(metrics.snapshot().beacon_cluster_publishes_sent_total).toBe(2);
+  });
+
+  it('a stream that stops draining: the queue stops at its bound, refusals are counted, and it drains again', async () => {
+    const maxBytes = 256 * 1024;
+    const { ts, proxy, metrics, link } = await attached({
+      maxBufferedPublishes: 1000,
+      maxBufferedBytes: maxBytes,
+    });
+    const big = JSON.stringify('x'.repeat(20_000));
+    const snap = () => metrics.snapshot();
+
+    // While the topic-service reads, far more than the bound passes through (paced by the stream).
+    for (let i = 0; i < 100; i++) {
+      await link.publish('app', ['a'], big);
+      if (i % 8 === 7) await waitUntil(() => snap().beacon_cluster_publishes_buffered === 0);
+    }
+    await waitUntil(() => ts.publishes().length === 100);
+    expect(snap().beacon_cluster_publishes_refused_total).toBe(0);
+
+    proxy.stall('toServer');
+    let accepted = 0;
+    let refused = 0;
+    for (let i = 0; i < 2000 && refused < 50; i++) {
+      await link.publish('app', ['a'], big).then(
+        () => accepted++,
+        (err: unknown) => {
+          expect(err).toBeInstanceOf(ClusterUnavailable);
+          refused++;
+        },
+      );
+      expect(snap().beacon_cluster_publishes_buffered_bytes).toBeLessThanOrEqual(maxBytes);
+      await turn(); // let the stream write whatever the transport takes
+    }
+    expect(refused).toBe(50);
+    expect(snap().beacon_cluster_publishes_refused_total).toBe(50);
+    expect(accepted).toBeLessThan(2000 - 50);
+    // Interest changes while stalled are held, coalesced, not queued per change.
+    for (let n = 1; n <= 100; n++) node.listener?.topicInterest('app', 'held', n);
+    await turn();
+
+    proxy.resume();
+    await waitUntil(() => ts.publishes().length === 100 + accepted, 10_000);
+    await waitUntil(() => ts.received.some((m) => m.delta?.topics.some((e) => e.key === 'held')));
+    const heldDeltas = ts.received.filter((m) => m.delta?.topics.some((e) => e.key === 'held'));
+    expect(heldDeltas.map((m) => m.delta?.topics)).toEqual([[{ appId: 'app', key: 'held', count: 100 }]]);
+    await waitUntil(() => snap().beacon_cluster_publishes_buffered === 0);
+    await link.publish('app', ['a'], big);
+    await waitUntil(() => ts.publishes().length === 101 + accepted);
   });
 });

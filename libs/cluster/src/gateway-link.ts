@@ -14,8 +14,10 @@ import {
   type TopicCount,
 } from '@beacon/routing';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
+import { ClusterAdmission } from './cluster-admission.js';
 import { ClusterRouter } from './cluster.router.js';
-import { messageToProto, outboundFromProto, targetFromProto } from './convert.js';
+import { messageBytes, outboundFromProto, publishToProto, targetFromProto } from './convert.js';
+import { StreamQueue } from './stream-queue.js';
 
 export interface GatewayLinkOptions {
   /** host:port of the topic-service. */
@@ -23,8 +25,13 @@ export interface GatewayLinkOptions {
   nodeId: string;
   /** Where clients reach this gateway; informational. */
   address?: string;
-  /** Cross-node client publishes held while the topic-service is unreachable; past it publishes are refused. */
+  /**
+   * Messages waiting for the Attach stream (client publishes, mostly), attached or not: held while
+   * the topic-service is unreachable or not reading; past it client publishes are refused.
+   */
   maxBufferedPublishes?: number;
+  /** The same bound in bytes (payload and names of each message). */
+  maxBufferedBytes?: number;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   /** Deadline of unary calls (counts, presence, direct sends made from this gateway). */
@@ -37,20 +44,32 @@ type Stream = ClientDuplexStream<cluster.GatewayMessage, cluster.RouterMessage>;
 
 export class ClusterUnavailable extends Error {}
 
+/** Counted bytes of a small control message (result, acquire, heartbeat). */
+const CONTROL_BYTES = 64;
+
 /**
  * A gateway's Router in the split deployment. One bidirectional stream to the topic-service carries
- * this node's interest (a full snapshot on every attach, coalesced deltas after), client publishes,
- * heartbeats and command results one way, and deliveries and commands the other.
+ * this node's interest (a full snapshot on every attach, coalesced deltas after), client publishes
+ * (one message per publish, all its topics in it), heartbeats, command results and connection
+ * admission one way, and deliveries, commands and admission answers the other.
  *
- * While the topic-service is unreachable clients stay connected and local delivery goes on; client
- * publishes for other nodes wait in a bounded buffer (refused with `unavailable` once it is full) and
- * the link reconnects with backoff. On reconnect it re-sends its whole interest, so every existing
- * subscriber receives again without doing anything.
+ * Every write honours the stream's backpressure through one bounded queue (`StreamQueue`, bounded
+ * in messages and bytes, visible in `beacon_cluster_publishes_buffered[_bytes]`). When it is full a
+ * client publish is refused (`ClusterUnavailable`, the client's `unavailable` error) before anything
+ * is delivered; a command result or an admission request is not sent (the command counts this
+ * gateway 0 at its deadline, the admission is decided locally) and counted; a heartbeat is skipped
+ * while the stream waits for a drain; interest deltas and slot changes are held, coalesced, until it
+ * drains. While the topic-service is unreachable clients stay connected, local delivery goes on,
+ * client publishes wait in the same queue, and the link reconnects with backoff. On reconnect it
+ * re-sends its whole interest, so every existing subscriber receives again without doing anything.
  */
 export class GatewayLink implements Router, InterestListener {
+  /** Cluster-wide `maxConnections` over this link's stream (give it to the gateway module). */
+  readonly admission: ClusterAdmission;
   private readonly logger = new Logger('GatewayLink');
   private readonly unary: ClusterRouter;
   private readonly ids: IdSequence;
+  private readonly queue: StreamQueue<cluster.GatewayMessage>;
   private node: GatewayNode | undefined;
   private stream: Stream | undefined;
   private attached = false;
@@ -58,16 +77,15 @@ export class GatewayLink implements Router, InterestListener {
   private backoffMs: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private readonly buffer: cluster.Message[] = [];
   private readonly pendingTopics = new Map<string, cluster.InterestEntry>();
   private readonly pendingUsers = new Map<string, cluster.InterestEntry>();
-  private deltaScheduled = false;
+  private flushScheduled = false;
   private failures = 0;
   private readonly received: Counter;
   private readonly sentPublishes: Counter;
   private readonly dropped: Counter;
+  private readonly notSent: Counter;
   private readonly reconnects: Counter;
-  private readonly maxBuffered: number;
   private readonly minBackoff: number;
   private readonly maxBackoff: number;
 
@@ -81,21 +99,34 @@ export class GatewayLink implements Router, InterestListener {
       clusterToken: options.clusterToken,
     });
     this.ids = new IdSequence(`m${options.nodeId}`);
-    this.maxBuffered = options.maxBufferedPublishes ?? 10_000;
+    this.queue = new StreamQueue({
+      maxMessages: options.maxBufferedPublishes ?? 10_000,
+      maxBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024,
+    });
+    this.queue.onDrain = () => this.flushPending();
     this.minBackoff = options.reconnectMinMs ?? 100;
     this.maxBackoff = options.reconnectMaxMs ?? 2_000;
     this.backoffMs = this.minBackoff;
+    this.admission = new ClusterAdmission(metrics);
+    this.admission.bind({
+      sendAcquire: (acquire) => this.offerControl({ acquire }),
+      slotsChanged: () => this.scheduleFlush(),
+    });
     this.received = metrics.counter(
       'beacon_cluster_messages_received_total',
       'Messages the topic-service routed to this gateway',
     );
     this.sentPublishes = metrics.counter(
       'beacon_cluster_publishes_sent_total',
-      'Client publishes sent to the topic-service',
+      'Client publishes queued for the topic-service (one stream message per publish)',
     );
     this.dropped = metrics.counter(
       'beacon_cluster_publishes_refused_total',
-      'Client publishes refused: topic-service unreachable and the buffer full',
+      'Client publishes refused: the stream queue was full (topic-service unreachable or not reading)',
+    );
+    this.notSent = metrics.counter(
+      'beacon_cluster_stream_dropped_total',
+      'Command results, admission requests and heartbeats not sent because the stream queue was full',
     );
     this.reconnects = metrics.counter(
       'beacon_cluster_reconnects_total',
@@ -106,8 +137,13 @@ export class GatewayLink implements Router, InterestListener {
     );
     metrics.gauge(
       'beacon_cluster_publishes_buffered',
-      'Client publishes waiting for the topic-service',
-      () => this.buffer.length,
+      'Messages waiting for the Attach stream (held, or in the stream and not yet sent)',
+      () => this.queue.count,
+    );
+    metrics.gauge(
+      'beacon_cluster_publishes_buffered_bytes',
+      'Bytes of the messages waiting for the Attach stream',
+      () => this.queue.bytes,
     );
   }
 
@@ -132,31 +168,52 @@ export class GatewayLink implements Router, InterestListener {
     this.unary.close();
   }
 
-  // ---- interest: coalesced per event-loop turn into one delta ----
+  // ---- interest and slot changes: coalesced, sent when the stream can take them ----
 
   topicInterest(appId: string, topic: string, count: number): void {
     this.pendingTopics.set(`${appId}\u0000${topic}`, { appId, key: topic, count });
-    this.scheduleDelta();
+    this.scheduleFlush();
   }
 
   userInterest(appId: string, userId: string, count: number): void {
     this.pendingUsers.set(`${appId}\u0000${userId}`, { appId, key: userId, count });
-    this.scheduleDelta();
+    this.scheduleFlush();
   }
 
-  private scheduleDelta(): void {
-    if (this.deltaScheduled || this.stream === undefined) return;
-    this.deltaScheduled = true;
+  private scheduleFlush(): void {
+    if (this.flushScheduled || !this.attached) return;
+    this.flushScheduled = true;
     setImmediate(() => {
-      this.deltaScheduled = false;
-      if (this.stream === undefined || (this.pendingTopics.size === 0 && this.pendingUsers.size === 0))
-        return;
-      this.stream.write({
-        delta: { topics: [...this.pendingTopics.values()], users: [...this.pendingUsers.values()] },
-      });
+      this.flushScheduled = false;
+      // Waiting for a drain: the queue calls flushPending on it.
+      if (this.queue.ready) this.flushPending();
+    });
+  }
+
+  /** At most one delta and one slot-change message per call, pushed only while attached. */
+  private flushPending(): void {
+    if (!this.attached) return;
+    if (this.pendingTopics.size > 0 || this.pendingUsers.size > 0) {
+      const delta = {
+        topics: [...this.pendingTopics.values()],
+        users: [...this.pendingUsers.values()],
+        slots: [],
+      };
       this.pendingTopics.clear();
       this.pendingUsers.clear();
-    });
+      this.queue.push({ delta }, CONTROL_BYTES * (1 + delta.topics.length + delta.users.length));
+    }
+    if (this.admission.hasChanges) {
+      const changes = this.admission.takeChanges();
+      this.queue.push({ slots: { changes } }, CONTROL_BYTES * (1 + changes.length));
+    }
+  }
+
+  /** A small per-stream message (result, acquire) if the queue has room; false when it did not fit. */
+  private offerControl(m: cluster.GatewayMessage): boolean {
+    if (this.stream !== undefined && this.queue.offer(m, CONTROL_BYTES)) return true;
+    this.notSent.value++;
+    return false;
   }
 
   // ---- the stream ----
@@ -174,48 +231,67 @@ export class GatewayLink implements Router, InterestListener {
       this.lost(stream);
     });
     stream.on('end', () => this.lost(stream));
+    // register and snapshot go first, straight to the new stream; the queue (and every other
+    // message) follows once the topic-service answers `registered`.
     stream.write({ register: { nodeId: this.options.nodeId, address: this.options.address ?? '' } });
-    // The snapshot supersedes any delta not yet sent.
+    // The snapshot supersedes any delta and slot change not yet sent.
     this.pendingTopics.clear();
     this.pendingUsers.clear();
+    const slots = this.admission.streamStarted();
     const { topics, users } = node.interest();
-    stream.write({ snapshot: { topics: topics.map(entry), users: users.map(entry) } });
+    stream.write({ snapshot: { topics: topics.map(entry), users: users.map(entry), slots } });
   }
 
   private onMessage(stream: Stream, m: cluster.RouterMessage): void {
     const node = this.node;
     if (stream !== this.stream || node === undefined) return;
-    if (m.registered !== undefined) {
+    if (m.message !== undefined) {
+      this.received.value++;
+      this.deliver(node, m.message);
+    } else if (m.admission !== undefined) {
+      this.admission.answered(Number(m.admission.requestId), m.admission.granted);
+    } else if (m.command !== undefined) {
+      this.command(node, m.command);
+    } else if (m.registered !== undefined) {
       const wasAttached = this.attached;
       this.failures = 0;
       this.attached = true;
       this.backoffMs = this.minBackoff;
       if (!wasAttached) this.logger.log(`attached to topic-service at ${this.options.topicServiceUrl}`);
+      this.queue.setStream(stream);
+      this.admission.streamRegistered();
       this.startHeartbeat(stream, m.registered.heartbeatIntervalMs);
-      for (const msg of this.buffer.splice(0)) stream.write({ publish: msg });
-    } else if (m.message !== undefined) {
-      const target = targetFromProto(m.message.target);
-      if (target === null) return;
-      this.received.value++;
-      node.deliver(target, outboundFromProto(m.message));
-    } else if (m.command !== undefined) {
-      const c = m.command;
-      let count = 0;
-      if (c.send !== undefined) {
-        const target = targetFromProto(c.send.target);
-        if (target !== null) count = node.deliver(target, outboundFromProto(c.send));
-      } else if (c.disconnect !== undefined) {
-        const d = c.disconnect;
-        const who: DisconnectTarget | null =
-          d.clientId !== undefined && d.clientId !== ''
-            ? { clientId: d.clientId }
-            : d.userId
-              ? { userId: d.userId }
-              : null;
-        if (who !== null) count = node.disconnect(d.appId, who);
-      }
-      stream.write({ result: { requestId: c.requestId, count } });
+      this.flushPending();
     }
+  }
+
+  /** One routed message: a topic message may name several topics, each delivered as its own frame. */
+  private deliver(node: GatewayNode, m: cluster.Message): void {
+    if (m.topics.length > 0) {
+      const base = outboundFromProto(m);
+      for (const topic of m.topics) node.deliver({ kind: 'topic', topic }, { ...base, topic });
+      return;
+    }
+    const target = targetFromProto(m.target);
+    if (target !== null) node.deliver(target, outboundFromProto(m));
+  }
+
+  private command(node: GatewayNode, c: cluster.Command): void {
+    let count = 0;
+    if (c.send !== undefined) {
+      const target = targetFromProto(c.send.target);
+      if (target !== null) count = node.deliver(target, outboundFromProto(c.send));
+    } else if (c.disconnect !== undefined) {
+      const d = c.disconnect;
+      const who: DisconnectTarget | null =
+        d.clientId !== undefined && d.clientId !== ''
+          ? { clientId: d.clientId }
+          : d.userId
+            ? { userId: d.userId }
+            : null;
+      if (who !== null) count = node.disconnect(d.appId, who);
+    }
+    this.offerControl({ result: { requestId: c.requestId, count } });
   }
 
   private startHeartbeat(stream: Stream, intervalMs: number): void {
@@ -223,21 +299,31 @@ export class GatewayLink implements Router, InterestListener {
     this.heartbeatTimer = setInterval(
       () => {
         if (stream !== this.stream) return;
+        // Behind a stream that waits for a drain a heartbeat adds nothing: whatever is queued is a
+        // sign of life once it arrives, and a stream that never drains should be expired.
+        if (!this.queue.ready) {
+          this.notSent.value++;
+          return;
+        }
         const s = this.metrics.snapshot();
-        stream.write({
-          heartbeat: {
-            stats: {
-              connections: s.beacon_connections ?? 0,
-              topics: s.beacon_topics ?? 0,
-              deliveriesTotal: s.beacon_deliveries_total ?? 0,
-              messagesRoutedTotal: s.beacon_messages_routed_total ?? 0,
-              remoteMessagesTotal: this.received.value,
-              slowConsumersTotal: s.beacon_closed_4008_total ?? 0,
-              publishBuffered: this.buffer.length,
-              publishDroppedTotal: this.dropped.value,
+        this.queue.push(
+          {
+            heartbeat: {
+              stats: {
+                connections: s.beacon_connections ?? 0,
+                topics: s.beacon_topics ?? 0,
+                deliveriesTotal: s.beacon_deliveries_total ?? 0,
+                messagesRoutedTotal: s.beacon_messages_routed_total ?? 0,
+                remoteMessagesTotal: this.received.value,
+                slowConsumersTotal: s.beacon_closed_4008_total ?? 0,
+                publishBuffered: this.queue.count,
+                publishDroppedTotal: this.dropped.value,
+                publishBufferedBytes: this.queue.bytes,
+              },
             },
           },
-        });
+          CONTROL_BYTES * 4,
+        );
       },
       Math.max(100, intervalMs || 2_000),
     );
@@ -251,6 +337,8 @@ export class GatewayLink implements Router, InterestListener {
       this.logger.warn('detached from topic-service; delivering locally, buffering publishes');
     this.attached = false;
     clearInterval(this.heartbeatTimer);
+    this.notSent.value += this.queue.setStream(undefined);
+    this.admission.streamLost();
     stream.removeAllListeners('data');
     stream.on('error', () => undefined);
     stream.cancel();
@@ -267,28 +355,28 @@ export class GatewayLink implements Router, InterestListener {
   // ---- Router ----
 
   /**
-   * A client publish: delivered here at once, and sent (or buffered) for the other gateways. When the
-   * topic-service is unreachable and the buffer is full, it is refused before anything is delivered.
+   * A client publish: delivered here at once, and queued as ONE stream message naming all its topics
+   * for the other gateways. When the queue is full it is refused before anything is delivered.
    */
   async publish(appId: string, topics: readonly string[], dataJson: string): Promise<PublishReceipt> {
-    const node = this.node;
-    if (!this.attached && this.buffer.length + topics.length > this.maxBuffered) {
-      this.dropped.value += topics.length;
-      throw new ClusterUnavailable('topic-service unreachable and the publish buffer is full');
-    }
     const id = this.ids.next();
     const ts = Date.now();
-    for (const topic of topics) {
-      const outbound = { appId, topic, dataJson, id, ts };
-      node?.deliver({ kind: 'topic', topic }, outbound);
-      const msg = messageToProto({ kind: 'topic', topic }, outbound);
-      if (this.attached && this.stream !== undefined) {
-        this.stream.write({ publish: msg });
-        this.sentPublishes.value++;
-      } else {
-        this.buffer.push(msg);
-      }
+    const msg = publishToProto(appId, topics, Buffer.from(dataJson), id, ts);
+    const bytes = messageBytes(msg);
+    if (!this.queue.hasRoom(bytes)) {
+      this.dropped.value++;
+      throw new ClusterUnavailable(
+        this.attached
+          ? 'the topic-service is not keeping up: the publish queue is full'
+          : 'topic-service unreachable and the publish queue is full',
+      );
     }
+    const node = this.node;
+    if (node !== undefined) {
+      for (const topic of topics) node.deliver({ kind: 'topic', topic }, { appId, topic, dataJson, id, ts });
+    }
+    this.queue.push({ publish: msg }, bytes, true);
+    this.sentPublishes.value++;
     return { id, ts };
   }
 

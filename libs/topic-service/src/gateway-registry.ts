@@ -7,6 +7,8 @@ export interface GatewayLink {
   write(message: cluster.RouterMessage): void;
   /** Messages queued and not yet handed to the transport. */
   readonly queued: number;
+  /** Their bytes (payload and names; see routerMessageBytes). */
+  readonly queuedBytes: number;
   /** Ends the stream: with OK, or with the error's gRPC status. Idempotent. */
   close(error?: TopicServiceException): void;
 }
@@ -21,6 +23,7 @@ export const EMPTY_GATEWAY_STATS: cluster.GatewayStats = {
   slowConsumersTotal: 0,
   publishBuffered: 0,
   publishDroppedTotal: 0,
+  publishBufferedBytes: 0,
 };
 
 /** One attached gateway. The object itself is the handle the interest index and commands key on. */

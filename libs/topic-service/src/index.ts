@@ -5,6 +5,7 @@ export * from './grpc-gateway-link.js';
 export * from './interest-index.js';
 export * from './limits.js';
 export * from './options.js';
+export * from './publish-stream.js';
 export * from './topic-router.js';
 export * from './topic-service.controller.js';
 export * from './topic-service.exception.js';

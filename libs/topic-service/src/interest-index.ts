@@ -56,6 +56,9 @@ interface Own {
 
 export type InterestKind = 'topics' | 'users';
 
+/** The topic and user lists of a snapshot or delta. */
+export type InterestLists = Pick<cluster.Interest, InterestKind>;
+
 /**
  * The interest table: which gateways have subscribers of (app, topic) and connections of (app, user),
  * and how many. Plain data; the router decides what to do with it. `G` is the gateway handle.
@@ -110,13 +113,13 @@ export class InterestIndex<G> {
    * A snapshot: the gateway's whole interest becomes exactly these entries. Entries failing `valid`
    * are skipped; returns how many were skipped.
    */
-  replace(gateway: G, interest: cluster.Interest, valid: (kind: InterestKind, e: Entry) => boolean): number {
+  replace(gateway: G, interest: InterestLists, valid: (kind: InterestKind, e: Entry) => boolean): number {
     this.remove(gateway);
     return this.apply(gateway, interest, valid);
   }
 
   /** A delta: each entry's count replaces the previous one; 0 removes. Returns entries skipped. */
-  apply(gateway: G, interest: cluster.Interest, valid: (kind: InterestKind, e: Entry) => boolean): number {
+  apply(gateway: G, interest: InterestLists, valid: (kind: InterestKind, e: Entry) => boolean): number {
     let own = this.own.get(gateway);
     if (own === undefined) {
       own = { topics: new Map(), users: new Map(), topicCount: 0, userCount: 0 };

@@ -19,6 +19,8 @@ export interface TopicServiceLimits {
   maxEntriesPerGateway: number;
   /** Messages waiting to be written to one gateway before it is dropped as slow. */
   maxQueuedPerGateway: number;
+  /** The same bound in bytes (payload and names of each message waiting). */
+  maxQueuedBytesPerGateway: number;
 }
 
 export const DEFAULT_TOPIC_SERVICE_LIMITS: TopicServiceLimits = {
@@ -30,6 +32,7 @@ export const DEFAULT_TOPIC_SERVICE_LIMITS: TopicServiceLimits = {
   maxEntriesPerInterest: 200_000,
   maxEntriesPerGateway: 1_000_000,
   maxQueuedPerGateway: 50_000,
+  maxQueuedBytesPerGateway: 32 * 1024 * 1024,
 };
 
 export const DEFAULT_LIST_LIMIT = 1000;
@@ -59,6 +62,17 @@ export function nodeOfClient(clientId: string): string | null {
 
 function invalid(message: string): TopicServiceException {
   return new TopicServiceException('invalid_argument', message);
+}
+
+/**
+ * The topics of a publish, deduplicated, or null when there are none, more than `max`, or one is
+ * invalid (a publish is accepted or refused whole).
+ */
+export function validTopics(limits: TopicServiceLimits, topics: unknown, max: number): string[] | null {
+  if (!Array.isArray(topics) || topics.length === 0 || topics.length > max) return null;
+  const list = topics.length === 1 ? (topics as unknown[]) : [...new Set<unknown>(topics)];
+  for (const t of list) if (!isValidTopicName(t, limits)) return null;
+  return list as string[];
 }
 
 /** Request checks for the unary RPCs: each returns the valid value or throws `invalid_argument`. */

@@ -9,6 +9,7 @@ class FakeLink implements GatewayLink {
   readonly written: cluster.RouterMessage[] = [];
   closedWith: TopicServiceException | 'ok' | null = null;
   queued = 0;
+  queuedBytes = 0;
   write(m: cluster.RouterMessage): void {
     if (this.closedWith === null) this.written.push(m);
   }
@@ -36,7 +37,9 @@ function setup(opts: { commandTimeoutMs?: number } = {}) {
     const link = new FakeLink();
     const session: AttachSession = router.attach(link);
     session.receive({ register: { nodeId, address: `${nodeId}:1` } });
-    session.receive({ snapshot: { topics: topics.map((t) => entry(t)), users: users.map((u) => entry(u)) } });
+    session.receive({
+      snapshot: { topics: topics.map((t) => entry(t)), users: users.map((u) => entry(u)), slots: [] },
+    });
     return { link, session, nodeId };
   };
   return { clock, router, gw };
@@ -54,13 +57,13 @@ describe('TopicRouter: attach and interest', () => {
     const { router, gw } = setup();
     const a = gw('a', ['t1', 't2']);
     gw('b', ['t1']);
-    a.session.receive({ snapshot: { topics: [entry('t2', 3)], users: [entry('u', 2)] } });
+    a.session.receive({ snapshot: { topics: [entry('t2', 3)], users: [entry('u', 2)], slots: [] } });
     const counts = () => router.topicSubscribers({ appId: 'app', topics: ['t1', 't2'] }).topics;
     expect(counts()).toEqual([
       { topic: 't1', subscribers: 1 },
       { topic: 't2', subscribers: 3 },
     ]);
-    a.session.receive({ delta: { topics: [entry('t2', 0), entry('t1', 4)], users: [] } });
+    a.session.receive({ delta: { topics: [entry('t2', 0), entry('t1', 4)], users: [], slots: [] } });
     expect(counts()).toEqual([
       { topic: 't1', subscribers: 5 },
       { topic: 't2', subscribers: 0 },
@@ -71,7 +74,7 @@ describe('TopicRouter: attach and interest', () => {
   it('ends a stream whose first message is not register, and one that registers twice', () => {
     const { router, gw } = setup();
     const link = new FakeLink();
-    router.attach(link).receive({ snapshot: { topics: [entry('t')], users: [] } });
+    router.attach(link).receive({ snapshot: { topics: [entry('t')], users: [], slots: [] } });
     expect(link.closedWith).toMatchObject({ code: 'not_registered' });
     const g = gw('n1', ['t']);
     g.session.receive({ register: { nodeId: 'n1', address: '' } });
@@ -84,7 +87,7 @@ describe('TopicRouter: attach and interest', () => {
     const first = gw('n1', ['t']);
     const second = gw('n1', ['u']);
     expect(first.link.closedWith).toMatchObject({ code: 'replaced' });
-    first.session.receive({ snapshot: { topics: [entry('stale')], users: [] } }); // ignored
+    first.session.receive({ snapshot: { topics: [entry('stale')], users: [], slots: [] } }); // ignored
     first.session.ended(); // the old stream's end does not remove the new gateway
     expect(router.registry.get('n1')?.link).toBe(second.link);
     expect(router.listTopics({ appId: 'app', prefix: '', limit: 0 }).topics).toEqual([
@@ -115,7 +118,7 @@ describe('TopicRouter: attach and interest', () => {
     const link = new FakeLink();
     const s = router.attach(link);
     s.receive({ register: { nodeId: 'n1', address: '' } });
-    s.receive({ snapshot: { topics: [entry('a'), entry('b'), entry('c')], users: [] } });
+    s.receive({ snapshot: { topics: [entry('a'), entry('b'), entry('c')], users: [], slots: [] } });
     expect(link.closedWith).toMatchObject({ code: 'too_large' });
     expect(router.registry.size).toBe(0);
   });
@@ -130,7 +133,15 @@ describe('TopicRouter: routing', () => {
     const reply = router.publish({ appId: 'app', topics: ['t'], dataJson: data });
     expect(reply.id).toMatch(/^m[A-Za-z0-9_-]{11}\.1$/);
     expect(a.link.messages()).toEqual([
-      { appId: 'app', target: { topic: 't' }, topic: 't', dataJson: data, id: reply.id, ts: reply.ts },
+      {
+        appId: 'app',
+        target: { topic: 't' },
+        topic: 't',
+        dataJson: data,
+        id: reply.id,
+        ts: reply.ts,
+        topics: [],
+      },
     ]);
     expect(b.link.messages()[0]).toBe(a.link.messages()[0]);
     expect(c.link.messages()).toEqual([]);
@@ -144,11 +155,78 @@ describe('TopicRouter: routing', () => {
     const a = gw('a', ['t']);
     const b = gw('b', ['t']);
     const c = gw('c', []);
-    const m = { appId: 'app', target: { topic: 't' }, topic: 't', dataJson: data, id: 'ma.1', ts: 1 };
+    const m = {
+      appId: 'app',
+      target: { topic: 't' },
+      topic: 't',
+      dataJson: data,
+      id: 'ma.1',
+      ts: 1,
+      topics: [],
+    };
     a.session.receive({ publish: m });
     expect(a.link.messages()).toEqual([]);
     expect(b.link.messages()).toEqual([m]);
     expect(c.link.messages()).toEqual([]);
+  });
+
+  it('a client publish naming 100 topics becomes one message per interested gateway, with its topics', () => {
+    const { router, gw } = setup();
+    const topics = Array.from({ length: 100 }, (_, i) => `t${i}`);
+    const a = gw('a', topics);
+    const b = gw('b', topics.slice(0, 60));
+    const c = gw('c', ['t99', 'unrelated']);
+    const d = gw('d', ['unrelated']);
+    a.session.receive({
+      publish: { appId: 'app', target: undefined, dataJson: data, id: 'ma.1', ts: 1, topics },
+    });
+    expect(a.link.messages()).toEqual([]);
+    expect(b.link.messages()).toEqual([
+      { appId: 'app', target: undefined, dataJson: data, id: 'ma.1', ts: 1, topics: topics.slice(0, 60) },
+    ]);
+    // One topic left: the single-topic form, which every gateway version reads.
+    expect(c.link.messages()).toEqual([
+      { appId: 'app', target: { topic: 't99' }, topic: 't99', dataJson: data, id: 'ma.1', ts: 1, topics: [] },
+    ]);
+    expect(d.link.messages()).toEqual([]);
+    expect(router.clusterStats()).toMatchObject({ messagesRoutedTotal: 100, deliveriesSentTotal: 2 });
+  });
+
+  it('a client publish past 100 topics, or with one bad topic, is dropped whole and counted', () => {
+    const { router, gw } = setup();
+    const a = gw('a');
+    const b = gw('b', ['t0', 't1']);
+    const many = Array.from({ length: 101 }, (_, i) => `t${i}`);
+    const publish = (topics: string[]) =>
+      a.session.receive({
+        publish: { appId: 'app', target: undefined, dataJson: data, id: 'ma.1', ts: 1, topics },
+      });
+    publish(many);
+    publish(['t0', 'bad topic']);
+    publish([]);
+    expect(b.link.messages()).toEqual([]);
+    expect(router.counters()['beacon_topic_service_gateway_input_rejected_total']).toBe(3);
+    expect(router.registry.size).toBe(2); // the stream stays up
+    publish(['t0', 't0', 't1']); // duplicates count once
+    expect(b.link.messages().map((m) => m.topics)).toEqual([['t0', 't1']]);
+  });
+
+  it('a push-API publish to several topics sends each gateway one message', () => {
+    const { router, gw } = setup();
+    const a = gw('a', ['x', 'y', 'z']);
+    const b = gw('b', ['y']);
+    const reply = router.publish({ appId: 'app', topics: ['x', 'y', 'z'], dataJson: data });
+    expect(a.link.messages()).toEqual([
+      {
+        appId: 'app',
+        target: undefined,
+        dataJson: data,
+        id: reply.id,
+        ts: reply.ts,
+        topics: ['x', 'y', 'z'],
+      },
+    ]);
+    expect(b.link.messages()).toMatchObject([{ target: { topic: 'y' }, topic: 'y', topics: [] }]);
   });
 
   it('rejects bad push-API input with invalid_argument', () => {
@@ -168,7 +246,7 @@ describe('TopicRouter: routing', () => {
     const { router, gw } = setup();
     const a = gw('a');
     a.session.receive({
-      snapshot: { topics: [entry('news.b', 2), entry('news.a', 2), entry('x', 9)], users: [] },
+      snapshot: { topics: [entry('news.b', 2), entry('news.a', 2), entry('x', 9)], users: [], slots: [] },
     });
     gw('b', ['news.c']);
     expect(router.listTopics({ appId: 'app', prefix: 'news.', limit: 0 }).topics.map((t) => t.topic)).toEqual(
@@ -266,10 +344,32 @@ describe('TopicRouter: liveness', () => {
     const link = new FakeLink();
     const s = router.attach(link);
     s.receive({ register: { nodeId: 'n1', address: '' } });
-    s.receive({ snapshot: { topics: [entry('t')], users: [] } });
+    s.receive({ snapshot: { topics: [entry('t')], users: [], slots: [] } });
     link.queued = 1;
     router.publish({ appId: 'app', topics: ['t'], dataJson: data });
     expect(link.closedWith).toMatchObject({ code: 'slow_gateway' });
     expect(router.registry.size).toBe(0);
+  });
+
+  it('drops a gateway whose stream holds more bytes than the bound, whatever the message count', () => {
+    const clock = new ManualClock();
+    const router = new TopicRouter(
+      {
+        heartbeatIntervalMs: 100,
+        livenessTimeoutMs: 400,
+        commandTimeoutMs: 100,
+        limits: { maxQueuedBytesPerGateway: 1024 * 1024 },
+      },
+      { clock },
+    );
+    const link = new FakeLink();
+    const s = router.attach(link);
+    s.receive({ register: { nodeId: 'n1', address: '' } });
+    s.receive({ snapshot: { topics: [entry('t')], users: [], slots: [] } });
+    link.queued = 3;
+    link.queuedBytes = 1024 * 1024;
+    router.publish({ appId: 'app', topics: ['t'], dataJson: data });
+    expect(link.closedWith).toMatchObject({ code: 'slow_gateway' });
+    expect(router.counters()['beacon_topic_service_gateways_slow_total']).toBe(1);
   });
 });

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { cluster } from '@beacon/contracts';
 import { MetricsRegistry } from '@beacon/metrics';
+import { AdmissionTable } from './admission-table.js';
 import { systemClock, type Clock } from './clock.js';
 import { CommandTracker } from './command-tracker.js';
+import { fanOut } from './fan-out.js';
+import { GatewayInput } from './gateway-input.js';
 import { EMPTY_GATEWAY_STATS, Gateway, GatewayRegistry, type GatewayLink } from './gateway-registry.js';
-import { InterestIndex, type InterestKind } from './interest-index.js';
+import { InterestIndex } from './interest-index.js';
 import {
   DEFAULT_LIST_LIMIT,
-  isValidId,
   isValidNodeId,
   isValidTopicName,
   requireValid,
@@ -54,6 +56,7 @@ export class TopicRouter {
   readonly metrics: MetricsRegistry;
   readonly registry = new GatewayRegistry();
   readonly index: InterestIndex<Gateway>;
+  readonly admissions: AdmissionTable<Gateway>;
   private readonly commands: CommandTracker<Gateway>;
   private readonly clock: Clock;
   private readonly logger: TopicServiceLogger;
@@ -63,6 +66,7 @@ export class TopicRouter {
   private closing = false;
   private stopTimers: Array<() => void> = [];
   private readonly c: ReturnType<typeof topicServiceCounters>;
+  private readonly input: GatewayInput;
 
   constructor(options: Partial<TopicServiceOptions> = {}, deps: TopicRouterDeps = {}) {
     this.options = resolveOptions(options);
@@ -71,9 +75,20 @@ export class TopicRouter {
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics ?? new MetricsRegistry();
     this.index = new InterestIndex<Gateway>(this.limits.maxEntriesPerGateway);
+    this.admissions = new AdmissionTable<Gateway>(this.limits.maxEntriesPerGateway);
     this.c = topicServiceCounters(this.metrics, () => this.registry.size);
     this.commands = new CommandTracker<Gateway>(this.clock, this.options.commandTimeoutMs, 10_000, (n) => {
       this.c.timedOut.value += n;
+    });
+    this.input = new GatewayInput({
+      limits: this.limits,
+      clock: this.clock,
+      logger: this.logger,
+      counters: this.c,
+      index: this.index,
+      admissions: this.admissions,
+      commands: this.commands,
+      write: this.writeTo,
     });
   }
 
@@ -134,7 +149,7 @@ export class TopicRouter {
         }
         try {
           if (gateway === null) gateway = this.register(link, msg);
-          else this.onGatewayMessage(gateway, msg);
+          else this.input.receive(gateway, msg);
         } catch (err) {
           fail(
             err instanceof TopicServiceException
@@ -179,79 +194,27 @@ export class TopicRouter {
     return gateway;
   }
 
-  private onGatewayMessage(g: Gateway, msg: cluster.GatewayMessage): void {
-    g.lastSeen = this.clock.now();
-    if (msg.register) {
-      throw new TopicServiceException('not_registered', 'register may be sent only once per stream');
-    } else if (msg.snapshot) {
-      this.checkInterestSize(msg.snapshot);
-      this.c.rejected.value += this.index.replace(g, msg.snapshot, this.validEntry);
-    } else if (msg.delta) {
-      this.checkInterestSize(msg.delta);
-      this.c.rejected.value += this.index.apply(g, msg.delta, this.validEntry);
-    } else if (msg.publish) {
-      this.routeClientPublish(g, msg.publish);
-    } else if (msg.heartbeat) {
-      if (msg.heartbeat.stats) g.stats = msg.heartbeat.stats;
-    } else if (msg.result) {
-      this.commands.result(g, Number(msg.result.requestId), Number(msg.result.count) || 0);
-    }
-  }
-
-  private checkInterestSize(i: cluster.Interest): void {
-    const n = (i.topics?.length ?? 0) + (i.users?.length ?? 0);
-    if (n > this.limits.maxEntriesPerInterest) {
-      throw new TopicServiceException(
-        'too_large',
-        `at most ${this.limits.maxEntriesPerInterest} entries per snapshot or delta`,
-      );
-    }
-  }
-
-  private readonly validEntry = (kind: InterestKind, e: cluster.InterestEntry): boolean =>
-    isValidId(e.appId, this.limits.maxIdLength) &&
-    Number.isInteger(e.count) &&
-    e.count >= 0 &&
-    (kind === 'topics' ? isValidTopicName(e.key, this.limits) : isValidId(e.key, this.limits.maxIdLength));
-
-  /** A client publish: the origin already delivered it locally; every other interested gateway gets it. */
-  private routeClientPublish(origin: Gateway, m: cluster.Message): void {
-    const topic = m.target?.topic;
-    const valid =
-      isValidId(m.appId, this.limits.maxIdLength) &&
-      isValidTopicName(topic, this.limits) &&
-      typeof m.id === 'string' &&
-      m.id.length > 0 &&
-      m.id.length <= 128 &&
-      m.dataJson !== undefined &&
-      m.dataJson.length > 0;
-    if (!valid) {
-      this.c.rejected.value++;
-      this.logger.debug(`gateway ${origin.nodeId}: invalid publish dropped`);
-      return;
-    }
-    this.c.routed.value++;
-    const gateways = this.index.topicGateways(m.appId, topic as string);
-    if (gateways === undefined) return;
-    const out: cluster.RouterMessage = { message: m };
-    for (const g of gateways.keys()) if (g !== origin) this.write(g, out);
-  }
-
   private removeGateway(g: Gateway, why: string, error?: TopicServiceException): void {
     g.link.close(error);
     if (!this.registry.remove(g)) return;
     this.index.remove(g);
+    this.admissions.remove(g);
     this.commands.forget(g);
     this.logger.log(`gateway ${g.nodeId} detached: ${why}`);
   }
 
+  private readonly writeTo = (g: Gateway, m: cluster.RouterMessage): boolean => this.write(g, m);
+
   /** Writes to one gateway; a gateway that stopped reading is dropped (it reconnects and resyncs). */
   private write(g: Gateway, m: cluster.RouterMessage): boolean {
-    if (g.link.queued >= this.limits.maxQueuedPerGateway) {
+    const { maxQueuedPerGateway, maxQueuedBytesPerGateway } = this.limits;
+    if (g.link.queued >= maxQueuedPerGateway || g.link.queuedBytes >= maxQueuedBytesPerGateway) {
       this.c.slow.value++;
       const err = new TopicServiceException(
         'slow_gateway',
-        `more than ${this.limits.maxQueuedPerGateway} messages waiting`,
+        g.link.queued >= maxQueuedPerGateway
+          ? `more than ${maxQueuedPerGateway} messages waiting`
+          : `more than ${maxQueuedBytesPerGateway} bytes waiting`,
       );
       this.removeGateway(g, err.message, err);
       return false;
@@ -271,14 +234,8 @@ export class TopicRouter {
     const dataJson = requireValid.data(req.dataJson);
     const id = this.nextId();
     const ts = this.clock.now();
-    for (const topic of topics) {
-      this.c.routed.value++;
-      const gateways = this.index.topicGateways(appId, topic);
-      if (gateways === undefined) continue;
-      // Built once per topic; the same object is written to every interested gateway.
-      const out: cluster.RouterMessage = { message: { appId, target: { topic }, topic, dataJson, id, ts } };
-      for (const g of gateways.keys()) this.write(g, out);
-    }
+    this.c.routed.value += topics.length;
+    fanOut(this.index, { appId, dataJson, id, ts }, topics, undefined, this.writeTo);
     return { id, ts };
   }
 
@@ -309,7 +266,15 @@ export class TopicRouter {
     const id = this.nextId();
     const ts = this.clock.now();
     this.c.routed.value++;
-    const message: cluster.Message = { appId, target, topic: label ?? target.topic, dataJson, id, ts };
+    const message: cluster.Message = {
+      appId,
+      target,
+      topic: label ?? target.topic,
+      dataJson,
+      id,
+      ts,
+      topics: [],
+    };
     const delivered = await this.commands.dispatch(
       gateways,
       (requestId): cluster.RouterMessage => ({ command: { requestId, send: message } }),
@@ -372,6 +337,7 @@ export class TopicRouter {
         lastSeen: g.lastSeen,
         stats: g.stats ?? EMPTY_GATEWAY_STATS,
         topics: this.index.topicCount(g),
+        connectionSlots: this.admissions.slotsOf(g),
       });
     }
     return { gateways, messagesRoutedTotal: this.c.routed.value, deliveriesSentTotal: this.c.sent.value };

@@ -5,6 +5,7 @@ import type { cluster } from '@beacon/contracts';
 import type { Metadata } from '@grpc/grpc-js';
 import { ClusterAuth } from './cluster-auth.js';
 import { GrpcGatewayLink, type AttachCall } from './grpc-gateway-link.js';
+import { servePublishStream, type PublishStreamCall } from './publish-stream.js';
 import { TopicRouter } from './topic-router.js';
 import { TopicServiceException } from './topic-service.exception.js';
 
@@ -48,6 +49,16 @@ export class TopicServiceController {
   publish(req: cluster.PublishRequest, metadata: Metadata): cluster.PublishReply {
     this.auth.check(metadata);
     return this.router.publish(req);
+  }
+
+  @GrpcStreamCall('TopicService', 'PublishStream')
+  publishStream(call: PublishStreamCall): void {
+    if (!this.auth.allows(call.metadata)) {
+      const e = new TopicServiceException('unauthenticated', 'missing or wrong cluster token');
+      call.emit('error', { code: e.grpcStatus, details: e.message });
+      return;
+    }
+    servePublishStream(call, this.router);
   }
 
   @GrpcMethod('TopicService', 'Send')

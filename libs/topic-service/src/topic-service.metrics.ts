@@ -6,7 +6,10 @@ const P = 'beacon_topic_service_';
 export function topicServiceCounters(
   m: MetricsRegistry,
   gatewaysAttached: () => number,
-): Record<'routed' | 'sent' | 'commandsSent' | 'timedOut' | 'expired' | 'slow' | 'rejected', Counter> {
+): Record<
+  'routed' | 'sent' | 'commandsSent' | 'timedOut' | 'expired' | 'slow' | 'rejected' | 'admissionRefused',
+  Counter
+> {
   m.gauge(`${P}gateways_attached`, 'Gateways attached now', gatewaysAttached);
   return {
     routed: m.counter(`${P}messages_routed_total`, 'Messages routed (one per topic of a publish)'),
@@ -16,5 +19,9 @@ export function topicServiceCounters(
     expired: m.counter(`${P}gateways_expired_total`, 'Gateways removed by the liveness timeout'),
     slow: m.counter(`${P}gateways_slow_total`, 'Gateways dropped for not reading their stream'),
     rejected: m.counter(`${P}gateway_input_rejected_total`, 'Invalid entries or publishes from gateways'),
+    admissionRefused: m.counter(
+      `${P}admission_refused_total`,
+      'Connection slots refused: the app was at its maxConnections across the cluster',
+    ),
   };
 }

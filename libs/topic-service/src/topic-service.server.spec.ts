@@ -4,6 +4,7 @@ import { service as healthService } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cluster } from '@beacon/contracts';
 import { freePort } from '../../../test/support/ports.js';
+import { StallProxy } from '../../../test/support/stall-proxy.js';
 import { waitUntil } from '../../../test/support/wait.js';
 import { TopicServiceModule } from './topic-service.module.js';
 import { startTopicService, type RunningTopicService } from './topic-service.server.js';
@@ -38,6 +39,7 @@ class FakeGateway {
       snapshot: {
         topics: (interest.topics ?? []).map((key) => ({ appId: 'app', key, count: 1 })),
         users: (interest.users ?? []).map((key) => ({ appId: 'app', key, count: 1 })),
+        slots: [],
       },
     });
     this.beat = setInterval(() => {
@@ -168,6 +170,7 @@ describe('topic-service over real gRPC', () => {
       dataJson: data,
       id: 'mg1.1',
       ts: Date.now(),
+      topics: [],
     };
     g1.send({ publish: clientMsg });
     await waitUntil(() => g2.has('mg1.1'));
@@ -219,6 +222,28 @@ describe('topic-service over real gRPC', () => {
     await waitUntil(() => g2b.has(again.id) && g1.has(again.id));
   });
 
+  it('PublishStream: routes like Publish, answers each request id, refuses a bad one without ending', async () => {
+    const g = gateway('ps1', { topics: ['streamed'] });
+    await waitUntil(async () => (await subscribers('streamed')) === 1);
+    const call = client.publishStream();
+    const results: cluster.PublishResult[] = [];
+    call.on('data', (r: cluster.PublishResult) => results.push(r));
+    call.on('error', () => {});
+    call.write({ requestId: 7, request: { appId: 'app', topics: ['streamed'], dataJson: data } });
+    call.write({ requestId: 8, request: { appId: 'app', topics: ['bad topic'], dataJson: data } });
+    call.write({ requestId: 9, request: { appId: 'app', topics: ['streamed', 'other'], dataJson: data } });
+    await waitUntil(() => results.length === 3);
+    expect(results.map((r) => [r.requestId, r.code])).toEqual([
+      [7, 0],
+      [8, grpc.status.INVALID_ARGUMENT],
+      [9, 0],
+    ]);
+    expect(results[1]?.message).toMatch(/invalid topic/);
+    const ids = [results[0]?.reply?.id, results[2]?.reply?.id];
+    await waitUntil(() => ids.every((id) => g.has(id as string)));
+    call.end();
+  });
+
   it('expires a gateway that goes silent within the liveness bound', async () => {
     const silent = gateway('quiet', { topics: ['q'] }, { silent: true });
     await waitUntil(async () => (await subscribers('q')) === 1);
@@ -234,7 +259,7 @@ describe('topic-service over real gRPC', () => {
     const call = client.attach();
     const status = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
     call.on('error', () => {});
-    call.write({ snapshot: { topics: [], users: [] } });
+    call.write({ snapshot: { topics: [], users: [], slots: [] } });
     expect((await status).code).toBe(grpc.status.INVALID_ARGUMENT);
 
     await expect(
@@ -259,5 +284,54 @@ describe('topic-service over real gRPC', () => {
     expect((await check('')).status).toBe('SERVING');
     expect((await check('beacon.cluster.v1.TopicService')).status).toBe('SERVING');
     health.close();
+  });
+});
+
+describe('topic-service writes to a gateway that stops reading', () => {
+  it('drops it as slow once its stream holds more bytes than the bound, long before the message bound', async () => {
+    const port = await freePort();
+    const maxBytes = 1024 * 1024;
+    const service = await startTopicService(
+      TopicServiceModule.forRoot({
+        heartbeatIntervalMs: HEARTBEAT_MS,
+        // Long enough that only the byte bound can remove the stalled gateway in this test.
+        livenessTimeoutMs: 60_000,
+        commandTimeoutMs: 1000,
+        limits: { maxQueuedBytesPerGateway: maxBytes },
+      }),
+      { host: '127.0.0.1', port, logger: false },
+    );
+    const proxy = await StallProxy.start({ host: '127.0.0.1', port });
+    const direct = new cluster.TopicServiceClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const viaProxy = new cluster.TopicServiceClient(proxy.address, grpc.credentials.createInsecure());
+    const g = new FakeGateway(viaProxy, 'stuck', { topics: ['big'] });
+    try {
+      const slow = () => service.router.counters()['beacon_topic_service_gateways_slow_total'];
+      const attached = async () =>
+        (await unary<cluster.ClusterStatsRequest, cluster.ClusterStatsReply>(direct, 'clusterStats', {}))
+          .gateways.length;
+      await waitUntil(async () => (await attached()) === 1);
+      proxy.stall('toClient');
+      const payload = Buffer.from(JSON.stringify('x'.repeat(60_000)));
+      let sent = 0;
+      // 400 x 60 KB = 24 MB, 400 messages: far below the 50 000-message bound.
+      while (sent < 400 && slow() === 0) {
+        await unary(direct, 'publish', { appId: 'app', topics: ['big'], dataJson: payload });
+        sent++;
+      }
+      expect(slow()).toBe(1);
+      expect(sent).toBeLessThan(400);
+      expect(await attached()).toBe(0);
+      proxy.resume();
+      await waitUntil(() => g.status !== null);
+      expect(g.status?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(g.status?.details).toMatch(/bytes/);
+    } finally {
+      g.cancel();
+      direct.close();
+      viaProxy.close();
+      await proxy.close();
+      await service.close();
+    }
   });
 });

@@ -32,6 +32,8 @@ export interface GatewayMessage {
   publish?: Message | undefined;
   heartbeat?: Heartbeat | undefined;
   result?: CommandResult | undefined;
+  acquire?: AdmissionRequest | undefined;
+  slots?: SlotChanges | undefined;
 }
 
 export interface Register {
@@ -53,6 +55,39 @@ export interface InterestEntry {
 export interface Interest {
   topics: InterestEntry[];
   users: InterestEntry[];
+  /**
+   * Snapshot only (ignored in a delta): the connection slots the gateway holds per app, so the
+   * topic-service rebuilds its per-app connection counts after a restart or a reconnect.
+   */
+  slots: SlotCount[];
+}
+
+export interface SlotCount {
+  appId: string;
+  count: number;
+}
+
+/**
+ * Asks for one of the app's `limit` connection slots, cluster-wide (the app's maxConnections).
+ * Answered by `admission` with the same request id.
+ */
+export interface AdmissionRequest {
+  requestId: number;
+  appId: string;
+  limit: number;
+}
+
+/**
+ * Slots the gateway gave back (negative) or took without asking (positive: decided alone while its
+ * request could not be sent), coalesced per app.
+ */
+export interface SlotChanges {
+  changes: SlotChange[];
+}
+
+export interface SlotChange {
+  appId: string;
+  delta: number;
 }
 
 export interface Heartbeat {
@@ -68,6 +103,8 @@ export interface GatewayStats {
   slowConsumersTotal: number;
   publishBuffered: number;
   publishDroppedTotal: number;
+  /** Bytes of the messages waiting to be written to the Attach stream. */
+  publishBufferedBytes: number;
 }
 
 export interface CommandResult {
@@ -79,6 +116,12 @@ export interface RouterMessage {
   registered?: Registered | undefined;
   message?: Message | undefined;
   command?: Command | undefined;
+  admission?: AdmissionReply | undefined;
+}
+
+export interface AdmissionReply {
+  requestId: number;
+  granted: boolean;
 }
 
 export interface Registered {
@@ -89,12 +132,19 @@ export interface Registered {
 /** One message to deliver. `data_json` is the payload serialised once by its producer. */
 export interface Message {
   appId: string;
+  /** Unset when `topics` is set. */
   target: Target | undefined;
   /** The `topic` field of the delivered frame; for topic targets it equals the topic. */
   topic?: string | undefined;
   dataJson: Buffer;
   id: string;
   ts: number;
+  /**
+   * A publish to several topics in one message (1-100, `target` unset): a gateway's client publish
+   * names all its topics, and the topic-service sends each gateway one message with the topics that
+   * gateway has subscribers for. Each topic is delivered as its own frame with the same id.
+   */
+  topics: string[];
 }
 
 export interface Target {
@@ -119,6 +169,22 @@ export interface PublishRequest {
 export interface PublishReply {
   id: string;
   ts: number;
+}
+
+export interface PublishCall {
+  requestId: number;
+  request: PublishRequest | undefined;
+}
+
+/**
+ * Exactly one of: `reply` (routed), or `code` (a gRPC status code, as Publish would have failed) with
+ * `message`. A refused publish does not end the stream.
+ */
+export interface PublishResult {
+  requestId: number;
+  reply: PublishReply | undefined;
+  code: number;
+  message: string;
 }
 
 export interface SendRequest {
@@ -187,6 +253,8 @@ export interface GatewayInfo {
   lastSeen: number;
   stats: GatewayStats | undefined;
   topics: number;
+  /** Connection slots the topic-service counts for the gateway, all apps together. */
+  connectionSlots: number;
 }
 
 export interface ClusterStatsReply {
@@ -203,6 +271,8 @@ function createBaseGatewayMessage(): GatewayMessage {
     publish: undefined,
     heartbeat: undefined,
     result: undefined,
+    acquire: undefined,
+    slots: undefined,
   };
 }
 
@@ -225,6 +295,12 @@ export const GatewayMessage: MessageFns<GatewayMessage> = {
     }
     if (message.result !== undefined) {
       CommandResult.encode(message.result, writer.uint32(50).fork()).join();
+    }
+    if (message.acquire !== undefined) {
+      AdmissionRequest.encode(message.acquire, writer.uint32(58).fork()).join();
+    }
+    if (message.slots !== undefined) {
+      SlotChanges.encode(message.slots, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -290,6 +366,22 @@ export const GatewayMessage: MessageFns<GatewayMessage> = {
             message.result = CommandResult.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.acquire = AdmissionRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.slots = SlotChanges.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -310,6 +402,8 @@ export const GatewayMessage: MessageFns<GatewayMessage> = {
       publish: isSet(object.publish) ? Message.fromJSON(object.publish) : undefined,
       heartbeat: isSet(object.heartbeat) ? Heartbeat.fromJSON(object.heartbeat) : undefined,
       result: isSet(object.result) ? CommandResult.fromJSON(object.result) : undefined,
+      acquire: isSet(object.acquire) ? AdmissionRequest.fromJSON(object.acquire) : undefined,
+      slots: isSet(object.slots) ? SlotChanges.fromJSON(object.slots) : undefined,
     };
   },
 
@@ -332,6 +426,12 @@ export const GatewayMessage: MessageFns<GatewayMessage> = {
     }
     if (message.result !== undefined) {
       obj.result = CommandResult.toJSON(message.result);
+    }
+    if (message.acquire !== undefined) {
+      obj.acquire = AdmissionRequest.toJSON(message.acquire);
+    }
+    if (message.slots !== undefined) {
+      obj.slots = SlotChanges.toJSON(message.slots);
     }
     return obj;
   },
@@ -363,6 +463,12 @@ export const GatewayMessage: MessageFns<GatewayMessage> = {
       object.result !== undefined && object.result !== null
         ? CommandResult.fromPartial(object.result)
         : undefined;
+    message.acquire =
+      object.acquire !== undefined && object.acquire !== null
+        ? AdmissionRequest.fromPartial(object.acquire)
+        : undefined;
+    message.slots =
+      object.slots !== undefined && object.slots !== null ? SlotChanges.fromPartial(object.slots) : undefined;
     return message;
   },
 };
@@ -562,7 +668,7 @@ export const InterestEntry: MessageFns<InterestEntry> = {
 };
 
 function createBaseInterest(): Interest {
-  return { topics: [], users: [] };
+  return { topics: [], users: [], slots: [] };
 }
 
 export const Interest: MessageFns<Interest> = {
@@ -572,6 +678,9 @@ export const Interest: MessageFns<Interest> = {
     }
     for (const v of message.users) {
       InterestEntry.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.slots) {
+      SlotCount.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -605,6 +714,14 @@ export const Interest: MessageFns<Interest> = {
             message.users.push(InterestEntry.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.slots.push(SlotCount.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -625,6 +742,9 @@ export const Interest: MessageFns<Interest> = {
       users: globalThis.Array.isArray(object?.users)
         ? object.users.map((e: any) => InterestEntry.fromJSON(e))
         : [],
+      slots: globalThis.Array.isArray(object?.slots)
+        ? object.slots.map((e: any) => SlotCount.fromJSON(e))
+        : [],
     };
   },
 
@@ -636,6 +756,9 @@ export const Interest: MessageFns<Interest> = {
     if (message.users?.length) {
       obj.users = message.users.map((e) => InterestEntry.toJSON(e));
     }
+    if (message.slots?.length) {
+      obj.slots = message.slots.map((e) => SlotCount.toJSON(e));
+    }
     return obj;
   },
 
@@ -646,6 +769,365 @@ export const Interest: MessageFns<Interest> = {
     const message = createBaseInterest();
     message.topics = object.topics?.map((e) => InterestEntry.fromPartial(e)) || [];
     message.users = object.users?.map((e) => InterestEntry.fromPartial(e)) || [];
+    message.slots = object.slots?.map((e) => SlotCount.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSlotCount(): SlotCount {
+  return { appId: '', count: 0 };
+}
+
+export const SlotCount: MessageFns<SlotCount> = {
+  encode(message: SlotCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).uint32(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SlotCount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSlotCount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SlotCount {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+    };
+  },
+
+  toJSON(message: SlotCount): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SlotCount>, I>>(base?: I): SlotCount {
+    return SlotCount.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SlotCount>, I>>(object: I): SlotCount {
+    const message = createBaseSlotCount();
+    message.appId = object.appId ?? '';
+    message.count = object.count ?? 0;
+    return message;
+  },
+};
+
+function createBaseAdmissionRequest(): AdmissionRequest {
+  return { requestId: 0, appId: '', limit: 0 };
+}
+
+export const AdmissionRequest: MessageFns<AdmissionRequest> = {
+  encode(message: AdmissionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.appId !== '') {
+      writer.uint32(18).string(message.appId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(24).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdmissionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdmissionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdmissionRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: AdmissionRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AdmissionRequest>, I>>(base?: I): AdmissionRequest {
+    return AdmissionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AdmissionRequest>, I>>(object: I): AdmissionRequest {
+    const message = createBaseAdmissionRequest();
+    message.requestId = object.requestId ?? 0;
+    message.appId = object.appId ?? '';
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseSlotChanges(): SlotChanges {
+  return { changes: [] };
+}
+
+export const SlotChanges: MessageFns<SlotChanges> = {
+  encode(message: SlotChanges, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.changes) {
+      SlotChange.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SlotChanges {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSlotChanges();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.changes.push(SlotChange.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SlotChanges {
+    return {
+      changes: globalThis.Array.isArray(object?.changes)
+        ? object.changes.map((e: any) => SlotChange.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SlotChanges): unknown {
+    const obj: any = {};
+    if (message.changes?.length) {
+      obj.changes = message.changes.map((e) => SlotChange.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SlotChanges>, I>>(base?: I): SlotChanges {
+    return SlotChanges.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SlotChanges>, I>>(object: I): SlotChanges {
+    const message = createBaseSlotChanges();
+    message.changes = object.changes?.map((e) => SlotChange.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSlotChange(): SlotChange {
+  return { appId: '', delta: 0 };
+}
+
+export const SlotChange: MessageFns<SlotChange> = {
+  encode(message: SlotChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.delta !== 0) {
+      writer.uint32(16).sint32(message.delta);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SlotChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSlotChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.delta = reader.sint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SlotChange {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      delta: isSet(object.delta) ? globalThis.Number(object.delta) : 0,
+    };
+  },
+
+  toJSON(message: SlotChange): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.delta !== 0) {
+      obj.delta = Math.round(message.delta);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SlotChange>, I>>(base?: I): SlotChange {
+    return SlotChange.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SlotChange>, I>>(object: I): SlotChange {
+    const message = createBaseSlotChange();
+    message.appId = object.appId ?? '';
+    message.delta = object.delta ?? 0;
     return message;
   },
 };
@@ -730,6 +1212,7 @@ function createBaseGatewayStats(): GatewayStats {
     slowConsumersTotal: 0,
     publishBuffered: 0,
     publishDroppedTotal: 0,
+    publishBufferedBytes: 0,
   };
 }
 
@@ -758,6 +1241,9 @@ export const GatewayStats: MessageFns<GatewayStats> = {
     }
     if (message.publishDroppedTotal !== 0) {
       writer.uint32(64).uint64(message.publishDroppedTotal);
+    }
+    if (message.publishBufferedBytes !== 0) {
+      writer.uint32(72).uint64(message.publishBufferedBytes);
     }
     return writer;
   },
@@ -839,6 +1325,14 @@ export const GatewayStats: MessageFns<GatewayStats> = {
             message.publishDroppedTotal = longToNumber(reader.uint64());
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.publishBufferedBytes = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -885,6 +1379,11 @@ export const GatewayStats: MessageFns<GatewayStats> = {
         : isSet(object.publish_dropped_total)
           ? globalThis.Number(object.publish_dropped_total)
           : 0,
+      publishBufferedBytes: isSet(object.publishBufferedBytes)
+        ? globalThis.Number(object.publishBufferedBytes)
+        : isSet(object.publish_buffered_bytes)
+          ? globalThis.Number(object.publish_buffered_bytes)
+          : 0,
     };
   },
 
@@ -914,6 +1413,9 @@ export const GatewayStats: MessageFns<GatewayStats> = {
     if (message.publishDroppedTotal !== 0) {
       obj.publishDroppedTotal = Math.round(message.publishDroppedTotal);
     }
+    if (message.publishBufferedBytes !== 0) {
+      obj.publishBufferedBytes = Math.round(message.publishBufferedBytes);
+    }
     return obj;
   },
 
@@ -930,6 +1432,7 @@ export const GatewayStats: MessageFns<GatewayStats> = {
     message.slowConsumersTotal = object.slowConsumersTotal ?? 0;
     message.publishBuffered = object.publishBuffered ?? 0;
     message.publishDroppedTotal = object.publishDroppedTotal ?? 0;
+    message.publishBufferedBytes = object.publishBufferedBytes ?? 0;
     return message;
   },
 };
@@ -1024,7 +1527,7 @@ export const CommandResult: MessageFns<CommandResult> = {
 };
 
 function createBaseRouterMessage(): RouterMessage {
-  return { registered: undefined, message: undefined, command: undefined };
+  return { registered: undefined, message: undefined, command: undefined, admission: undefined };
 }
 
 export const RouterMessage: MessageFns<RouterMessage> = {
@@ -1037,6 +1540,9 @@ export const RouterMessage: MessageFns<RouterMessage> = {
     }
     if (message.command !== undefined) {
       Command.encode(message.command, writer.uint32(26).fork()).join();
+    }
+    if (message.admission !== undefined) {
+      AdmissionReply.encode(message.admission, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1078,6 +1584,14 @@ export const RouterMessage: MessageFns<RouterMessage> = {
             message.command = Command.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.admission = AdmissionReply.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1095,6 +1609,7 @@ export const RouterMessage: MessageFns<RouterMessage> = {
       registered: isSet(object.registered) ? Registered.fromJSON(object.registered) : undefined,
       message: isSet(object.message) ? Message.fromJSON(object.message) : undefined,
       command: isSet(object.command) ? Command.fromJSON(object.command) : undefined,
+      admission: isSet(object.admission) ? AdmissionReply.fromJSON(object.admission) : undefined,
     };
   },
 
@@ -1108,6 +1623,9 @@ export const RouterMessage: MessageFns<RouterMessage> = {
     }
     if (message.command !== undefined) {
       obj.command = Command.toJSON(message.command);
+    }
+    if (message.admission !== undefined) {
+      obj.admission = AdmissionReply.toJSON(message.admission);
     }
     return obj;
   },
@@ -1129,6 +1647,99 @@ export const RouterMessage: MessageFns<RouterMessage> = {
       object.command !== undefined && object.command !== null
         ? Command.fromPartial(object.command)
         : undefined;
+    message.admission =
+      object.admission !== undefined && object.admission !== null
+        ? AdmissionReply.fromPartial(object.admission)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseAdmissionReply(): AdmissionReply {
+  return { requestId: 0, granted: false };
+}
+
+export const AdmissionReply: MessageFns<AdmissionReply> = {
+  encode(message: AdmissionReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.granted !== false) {
+      writer.uint32(16).bool(message.granted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdmissionReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdmissionReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.granted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AdmissionReply {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      granted: isSet(object.granted) ? globalThis.Boolean(object.granted) : false,
+    };
+  },
+
+  toJSON(message: AdmissionReply): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.granted !== false) {
+      obj.granted = message.granted;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AdmissionReply>, I>>(base?: I): AdmissionReply {
+    return AdmissionReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AdmissionReply>, I>>(object: I): AdmissionReply {
+    const message = createBaseAdmissionReply();
+    message.requestId = object.requestId ?? 0;
+    message.granted = object.granted ?? false;
     return message;
   },
 };
@@ -1227,7 +1838,15 @@ export const Registered: MessageFns<Registered> = {
 };
 
 function createBaseMessage(): Message {
-  return { appId: '', target: undefined, topic: undefined, dataJson: Buffer.alloc(0), id: '', ts: 0 };
+  return {
+    appId: '',
+    target: undefined,
+    topic: undefined,
+    dataJson: Buffer.alloc(0),
+    id: '',
+    ts: 0,
+    topics: [],
+  };
 }
 
 export const Message: MessageFns<Message> = {
@@ -1249,6 +1868,9 @@ export const Message: MessageFns<Message> = {
     }
     if (message.ts !== 0) {
       writer.uint32(48).int64(message.ts);
+    }
+    for (const v of message.topics) {
+      writer.uint32(58).string(v!);
     }
     return writer;
   },
@@ -1314,6 +1936,14 @@ export const Message: MessageFns<Message> = {
             message.ts = longToNumber(reader.int64());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.topics.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1342,6 +1972,9 @@ export const Message: MessageFns<Message> = {
           : Buffer.alloc(0),
       id: isSet(object.id) ? globalThis.String(object.id) : '',
       ts: isSet(object.ts) ? globalThis.Number(object.ts) : 0,
+      topics: globalThis.Array.isArray(object?.topics)
+        ? object.topics.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1365,6 +1998,9 @@ export const Message: MessageFns<Message> = {
     if (message.ts !== 0) {
       obj.ts = Math.round(message.ts);
     }
+    if (message.topics?.length) {
+      obj.topics = message.topics;
+    }
     return obj;
   },
 
@@ -1380,6 +2016,7 @@ export const Message: MessageFns<Message> = {
     message.dataJson = object.dataJson ?? Buffer.alloc(0);
     message.id = object.id ?? '';
     message.ts = object.ts ?? 0;
+    message.topics = object.topics?.map((e) => e) || [];
     return message;
   },
 };
@@ -1810,6 +2447,222 @@ export const PublishReply: MessageFns<PublishReply> = {
     const message = createBasePublishReply();
     message.id = object.id ?? '';
     message.ts = object.ts ?? 0;
+    return message;
+  },
+};
+
+function createBasePublishCall(): PublishCall {
+  return { requestId: 0, request: undefined };
+}
+
+export const PublishCall: MessageFns<PublishCall> = {
+  encode(message: PublishCall, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.request !== undefined) {
+      PublishRequest.encode(message.request, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishCall {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishCall();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.request = PublishRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishCall {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      request: isSet(object.request) ? PublishRequest.fromJSON(object.request) : undefined,
+    };
+  },
+
+  toJSON(message: PublishCall): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.request !== undefined) {
+      obj.request = PublishRequest.toJSON(message.request);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublishCall>, I>>(base?: I): PublishCall {
+    return PublishCall.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublishCall>, I>>(object: I): PublishCall {
+    const message = createBasePublishCall();
+    message.requestId = object.requestId ?? 0;
+    message.request =
+      object.request !== undefined && object.request !== null
+        ? PublishRequest.fromPartial(object.request)
+        : undefined;
+    return message;
+  },
+};
+
+function createBasePublishResult(): PublishResult {
+  return { requestId: 0, reply: undefined, code: 0, message: '' };
+}
+
+export const PublishResult: MessageFns<PublishResult> = {
+  encode(message: PublishResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.reply !== undefined) {
+      PublishReply.encode(message.reply, writer.uint32(18).fork()).join();
+    }
+    if (message.code !== 0) {
+      writer.uint32(24).uint32(message.code);
+    }
+    if (message.message !== '') {
+      writer.uint32(34).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reply = PublishReply.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.code = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishResult {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      reply: isSet(object.reply) ? PublishReply.fromJSON(object.reply) : undefined,
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : '',
+    };
+  },
+
+  toJSON(message: PublishResult): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.reply !== undefined) {
+      obj.reply = PublishReply.toJSON(message.reply);
+    }
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.message !== '') {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublishResult>, I>>(base?: I): PublishResult {
+    return PublishResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublishResult>, I>>(object: I): PublishResult {
+    const message = createBasePublishResult();
+    message.requestId = object.requestId ?? 0;
+    message.reply =
+      object.reply !== undefined && object.reply !== null
+        ? PublishReply.fromPartial(object.reply)
+        : undefined;
+    message.code = object.code ?? 0;
+    message.message = object.message ?? '';
     return message;
   },
 };
@@ -2875,7 +3728,15 @@ export const ClusterStatsRequest: MessageFns<ClusterStatsRequest> = {
 };
 
 function createBaseGatewayInfo(): GatewayInfo {
-  return { nodeId: '', address: '', attachedAt: 0, lastSeen: 0, stats: undefined, topics: 0 };
+  return {
+    nodeId: '',
+    address: '',
+    attachedAt: 0,
+    lastSeen: 0,
+    stats: undefined,
+    topics: 0,
+    connectionSlots: 0,
+  };
 }
 
 export const GatewayInfo: MessageFns<GatewayInfo> = {
@@ -2897,6 +3758,9 @@ export const GatewayInfo: MessageFns<GatewayInfo> = {
     }
     if (message.topics !== 0) {
       writer.uint32(48).uint32(message.topics);
+    }
+    if (message.connectionSlots !== 0) {
+      writer.uint32(56).uint32(message.connectionSlots);
     }
     return writer;
   },
@@ -2962,6 +3826,14 @@ export const GatewayInfo: MessageFns<GatewayInfo> = {
             message.topics = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.connectionSlots = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2994,6 +3866,11 @@ export const GatewayInfo: MessageFns<GatewayInfo> = {
           : 0,
       stats: isSet(object.stats) ? GatewayStats.fromJSON(object.stats) : undefined,
       topics: isSet(object.topics) ? globalThis.Number(object.topics) : 0,
+      connectionSlots: isSet(object.connectionSlots)
+        ? globalThis.Number(object.connectionSlots)
+        : isSet(object.connection_slots)
+          ? globalThis.Number(object.connection_slots)
+          : 0,
     };
   },
 
@@ -3017,6 +3894,9 @@ export const GatewayInfo: MessageFns<GatewayInfo> = {
     if (message.topics !== 0) {
       obj.topics = Math.round(message.topics);
     }
+    if (message.connectionSlots !== 0) {
+      obj.connectionSlots = Math.round(message.connectionSlots);
+    }
     return obj;
   },
 
@@ -3034,6 +3914,7 @@ export const GatewayInfo: MessageFns<GatewayInfo> = {
         ? GatewayStats.fromPartial(object.stats)
         : undefined;
     message.topics = object.topics ?? 0;
+    message.connectionSlots = object.connectionSlots ?? 0;
     return message;
   },
 };
@@ -3153,9 +4034,10 @@ export type TopicServiceService = typeof TopicServiceService;
 export const TopicServiceService = {
   /**
    * One long-lived stream per gateway. The first message must be `register`, the second a full
-   * `snapshot` of the gateway's interest; then `delta`s, client `publish`es, `heartbeat`s and
-   * command `result`s. The topic-service sends `registered`, then deliveries for topics and users
-   * the gateway has subscribers for, and commands.
+   * `snapshot` of the gateway's interest and connection slots; then `delta`s, client `publish`es
+   * (one message per client publish, all its topics in it), `heartbeat`s, command `result`s and
+   * admission `acquire`s and slot changes. The topic-service sends `registered`, then deliveries for
+   * topics and users the gateway has subscribers for, commands and admission answers.
    */
   attach: {
     path: '/beacon.cluster.v1.TopicService/Attach' as const,
@@ -3175,6 +4057,19 @@ export const TopicServiceService = {
     requestDeserialize: (value: Buffer): PublishRequest => PublishRequest.decode(value),
     responseSerialize: (value: PublishReply): Buffer => Buffer.from(PublishReply.encode(value).finish()),
     responseDeserialize: (value: Buffer): PublishReply => PublishReply.decode(value),
+  },
+  /**
+   * The same publishes on one long-lived stream, without the cost of a call per publish (what the
+   * push API uses): each PublishCall is answered by a PublishResult with its request id.
+   */
+  publishStream: {
+    path: '/beacon.cluster.v1.TopicService/PublishStream' as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: PublishCall): Buffer => Buffer.from(PublishCall.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PublishCall => PublishCall.decode(value),
+    responseSerialize: (value: PublishResult): Buffer => Buffer.from(PublishResult.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PublishResult => PublishResult.decode(value),
   },
   send: {
     path: '/beacon.cluster.v1.TopicService/Send' as const,
@@ -3243,13 +4138,19 @@ export const TopicServiceService = {
 export interface TopicServiceServer extends UntypedServiceImplementation {
   /**
    * One long-lived stream per gateway. The first message must be `register`, the second a full
-   * `snapshot` of the gateway's interest; then `delta`s, client `publish`es, `heartbeat`s and
-   * command `result`s. The topic-service sends `registered`, then deliveries for topics and users
-   * the gateway has subscribers for, and commands.
+   * `snapshot` of the gateway's interest and connection slots; then `delta`s, client `publish`es
+   * (one message per client publish, all its topics in it), `heartbeat`s, command `result`s and
+   * admission `acquire`s and slot changes. The topic-service sends `registered`, then deliveries for
+   * topics and users the gateway has subscribers for, commands and admission answers.
    */
   attach: handleBidiStreamingCall<GatewayMessage, RouterMessage>;
   /** Push API operations, cluster-wide. */
   publish: handleUnaryCall<PublishRequest, PublishReply>;
+  /**
+   * The same publishes on one long-lived stream, without the cost of a call per publish (what the
+   * push API uses): each PublishCall is answered by a PublishResult with its request id.
+   */
+  publishStream: handleBidiStreamingCall<PublishCall, PublishResult>;
   send: handleUnaryCall<SendRequest, SendReply>;
   disconnect: handleUnaryCall<DisconnectRequest, DisconnectReply>;
   topicSubscribers: handleUnaryCall<TopicSubscribersRequest, TopicSubscribersReply>;
@@ -3261,9 +4162,10 @@ export interface TopicServiceServer extends UntypedServiceImplementation {
 export interface TopicServiceClient extends Client {
   /**
    * One long-lived stream per gateway. The first message must be `register`, the second a full
-   * `snapshot` of the gateway's interest; then `delta`s, client `publish`es, `heartbeat`s and
-   * command `result`s. The topic-service sends `registered`, then deliveries for topics and users
-   * the gateway has subscribers for, and commands.
+   * `snapshot` of the gateway's interest and connection slots; then `delta`s, client `publish`es
+   * (one message per client publish, all its topics in it), `heartbeat`s, command `result`s and
+   * admission `acquire`s and slot changes. The topic-service sends `registered`, then deliveries for
+   * topics and users the gateway has subscribers for, commands and admission answers.
    */
   attach(): ClientDuplexStream<GatewayMessage, RouterMessage>;
   attach(options: Partial<CallOptions>): ClientDuplexStream<GatewayMessage, RouterMessage>;
@@ -3287,6 +4189,16 @@ export interface TopicServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PublishReply) => void,
   ): ClientUnaryCall;
+  /**
+   * The same publishes on one long-lived stream, without the cost of a call per publish (what the
+   * push API uses): each PublishCall is answered by a PublishResult with its request id.
+   */
+  publishStream(): ClientDuplexStream<PublishCall, PublishResult>;
+  publishStream(options: Partial<CallOptions>): ClientDuplexStream<PublishCall, PublishResult>;
+  publishStream(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<PublishCall, PublishResult>;
   send(
     request: SendRequest,
     callback: (error: ServiceError | null, response: SendReply) => void,

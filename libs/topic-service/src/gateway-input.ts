@@ -1,0 +1,137 @@
+import type { cluster } from '@beacon/contracts';
+import type { AdmissionTable } from './admission-table.js';
+import type { Clock } from './clock.js';
+import type { CommandTracker } from './command-tracker.js';
+import { fanOut } from './fan-out.js';
+import type { Gateway } from './gateway-registry.js';
+import type { InterestIndex, InterestKind } from './interest-index.js';
+import { isValidId, isValidTopicName, validTopics, type TopicServiceLimits } from './limits.js';
+import { TopicServiceException } from './topic-service.exception.js';
+import type { topicServiceCounters } from './topic-service.metrics.js';
+
+export interface GatewayInputDeps {
+  limits: TopicServiceLimits;
+  clock: Clock;
+  logger: { debug(message: string): void };
+  counters: ReturnType<typeof topicServiceCounters>;
+  index: InterestIndex<Gateway>;
+  admissions: AdmissionTable<Gateway>;
+  commands: CommandTracker<Gateway>;
+  /** Writes to a gateway within its bounds (the router drops it as slow otherwise). */
+  write: (g: Gateway, m: cluster.RouterMessage) => boolean;
+}
+
+/**
+ * Everything a registered gateway sends on its Attach stream, checked and applied: interest
+ * snapshots and deltas, client publishes, admission requests and slot changes, heartbeats and
+ * command results. Throws TopicServiceException for what ends the stream; skips and counts
+ * invalid entries otherwise.
+ */
+export class GatewayInput {
+  constructor(private readonly d: GatewayInputDeps) {}
+
+  receive(g: Gateway, msg: cluster.GatewayMessage): void {
+    g.lastSeen = this.d.clock.now();
+    if (msg.register) {
+      throw new TopicServiceException('not_registered', 'register may be sent only once per stream');
+    } else if (msg.publish) {
+      this.routeClientPublish(g, msg.publish);
+    } else if (msg.delta) {
+      this.checkInterestSize(msg.delta);
+      this.d.counters.rejected.value += this.d.index.apply(g, msg.delta, this.validEntry);
+    } else if (msg.acquire) {
+      this.acquire(g, msg.acquire);
+    } else if (msg.slots) {
+      this.changeSlots(g, msg.slots);
+    } else if (msg.snapshot) {
+      this.checkInterestSize(msg.snapshot);
+      this.d.counters.rejected.value += this.d.index.replace(g, msg.snapshot, this.validEntry);
+      this.d.counters.rejected.value += this.d.admissions.replace(
+        g,
+        msg.snapshot.slots ?? [],
+        this.validSlot,
+      );
+    } else if (msg.heartbeat) {
+      if (msg.heartbeat.stats) g.stats = msg.heartbeat.stats;
+    } else if (msg.result) {
+      this.d.commands.result(g, Number(msg.result.requestId), Number(msg.result.count) || 0);
+    }
+  }
+
+  /** A connection slot for one of the app's connections on the gateway, if the app is under its limit. */
+  private acquire(g: Gateway, req: cluster.AdmissionRequest): void {
+    const limit = Number(req.limit);
+    const valid = isValidId(req.appId, this.d.limits.maxIdLength) && Number.isInteger(limit) && limit >= 0;
+    if (!valid) this.d.counters.rejected.value++;
+    const granted = valid && this.d.admissions.acquire(g, req.appId, limit);
+    if (valid && !granted) this.d.counters.admissionRefused.value++;
+    this.d.write(g, { admission: { requestId: req.requestId, granted } });
+  }
+
+  private changeSlots(g: Gateway, m: cluster.SlotChanges): void {
+    const changes = m.changes ?? [];
+    if (changes.length > this.d.limits.maxEntriesPerInterest) {
+      throw new TopicServiceException(
+        'too_large',
+        `at most ${this.d.limits.maxEntriesPerInterest} slot changes`,
+      );
+    }
+    for (const c of changes) {
+      if (isValidId(c.appId, this.d.limits.maxIdLength) && Number.isInteger(c.delta))
+        this.d.admissions.change(g, c.appId, c.delta);
+      else this.d.counters.rejected.value++;
+    }
+  }
+
+  private readonly validSlot = (s: cluster.SlotCount): boolean =>
+    isValidId(s.appId, this.d.limits.maxIdLength) && Number.isInteger(s.count) && s.count >= 0;
+
+  private checkInterestSize(i: cluster.Interest): void {
+    const n = (i.topics?.length ?? 0) + (i.users?.length ?? 0) + (i.slots?.length ?? 0);
+    if (n > this.d.limits.maxEntriesPerInterest) {
+      throw new TopicServiceException(
+        'too_large',
+        `at most ${this.d.limits.maxEntriesPerInterest} entries per snapshot or delta`,
+      );
+    }
+  }
+
+  private readonly validEntry = (kind: InterestKind, e: cluster.InterestEntry): boolean =>
+    isValidId(e.appId, this.d.limits.maxIdLength) &&
+    Number.isInteger(e.count) &&
+    e.count >= 0 &&
+    (kind === 'topics'
+      ? isValidTopicName(e.key, this.d.limits)
+      : isValidId(e.key, this.d.limits.maxIdLength));
+
+  /**
+   * A client publish (one message, one or many topics): the origin already delivered it locally;
+   * every other interested gateway gets one message with its topics. Checked like a push-API
+   * publish (1-100 valid topics, an id, a payload); an invalid one is dropped whole and counted.
+   */
+  private routeClientPublish(origin: Gateway, m: cluster.Message): void {
+    const named = m.topics !== undefined && m.topics !== null && m.topics.length > 0;
+    const topics = validTopics(
+      this.d.limits,
+      named ? m.topics : m.target?.topic === undefined || m.target.topic === null ? [] : [m.target.topic],
+      this.d.limits.maxTopicsPerPublish,
+    );
+    const valid =
+      topics !== null &&
+      isValidId(m.appId, this.d.limits.maxIdLength) &&
+      typeof m.id === 'string' &&
+      m.id.length > 0 &&
+      m.id.length <= 128 &&
+      m.dataJson !== undefined &&
+      m.dataJson !== null &&
+      m.dataJson.length > 0;
+    if (!valid) {
+      this.d.counters.rejected.value++;
+      this.d.logger.debug(`gateway ${origin.nodeId}: invalid publish dropped`);
+      return;
+    }
+    this.d.counters.routed.value += topics.length;
+    const body = { appId: m.appId, dataJson: m.dataJson, id: m.id, ts: Number(m.ts) };
+    fanOut(this.d.index, body, topics, origin, this.d.write);
+  }
+}
