@@ -5,6 +5,7 @@ const lib = (name: string): string => fileURLToPath(new URL(`./libs/${name}/src/
 /** Tests run against the libs' sources, through their entry points, exactly as the apps import them. */
 export const aliases = Object.fromEntries(
   [
+    'admin',
     'admin-api',
     'contracts',
     'protocol',
