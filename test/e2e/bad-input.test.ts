@@ -71,7 +71,9 @@ describe('bad frames get a documented error and change nothing else', () => {
 
   it('refuses a client publish without permission', async () => {
     const { tokenKey } = await beacon.persistence.apps.create({ name: 'ro', key: 'readonly' }); // clientPublish off
-    const c = await TestClient.connect(beacon.wsUrl('readonly', await signToken(tokenKey.secret, { sub: 'r' })));
+    const c = await TestClient.connect(
+      beacon.wsUrl('readonly', await signToken(tokenKey.secret, { sub: 'r' })),
+    );
     await c.subscribe('ro.topic');
     expect(await c.request({ type: 'publish', topic: 'ro.topic', data: 1 })).toMatchObject({
       code: 'forbidden',

@@ -24,7 +24,8 @@ describe('connection limits and liveness', () => {
       key: 'small',
       settings: { maxConnections: 2 },
     });
-    const url = async (): Promise<string> => beacon.wsUrl('small', await signToken(tokenKey.secret, { sub: 's' }));
+    const url = async (): Promise<string> =>
+      beacon.wsUrl('small', await signToken(tokenKey.secret, { sub: 's' }));
     const a = await TestClient.connect(await url());
     const b = await TestClient.connect(await url());
     const c = await TestClient.open(await url());

@@ -75,7 +75,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
     grpcPort: e.BEACON_GRPC_PORT === 'off' ? null : e.BEACON_GRPC_PORT,
     host: e.BEACON_HOST,
     ...databaseFrom(e),
-    devApp: { key: e.BEACON_DEV_APP_KEY, secret: e.BEACON_DEV_APP_SECRET, tokenKey: e.BEACON_DEV_APP_TOKEN_KEY },
+    devApp: {
+      key: e.BEACON_DEV_APP_KEY,
+      secret: e.BEACON_DEV_APP_SECRET,
+      tokenKey: e.BEACON_DEV_APP_TOKEN_KEY,
+    },
     logLevel: e.BEACON_LOG_LEVEL,
     maxMessageBytes: e.BEACON_MAX_MESSAGE_BYTES,
     appCacheTtlMs: e.BEACON_APP_CACHE_TTL_MS,

@@ -19,18 +19,20 @@ async function main(): Promise<void> {
 
 function devAppBanner(dev: NonNullable<Awaited<ReturnType<typeof startBeacon>>['createdDevApp']>): string {
   const given = '(as given in the environment; not shown)';
-  return [
-    '',
-    dev.open
-      ? 'Beacon created a development app on first run (anonymous clients and client publish allowed on loopback):'
-      : 'Beacon created a development app on first run. It is bound to the network, so the app requires tokens\n' +
-        '(no anonymous clients, no client publish): npm run beacon -- apps update <key> to change that.',
-    `  app key:        ${dev.key}`,
-    `  push secret:    ${dev.secret ?? given}     (backends: Authorization: Bearer <push secret>)`,
-    `  token key:      ${dev.tokenKey.secret ?? given}     (HS256, kid ${dev.tokenKey.kid}: signs client tokens)`,
-    'The secrets are shown this once; store them now (npm run beacon -- apps rotate / keys add to replace them).',
-    '',
-  ].join('\n') + '\n';
+  return (
+    [
+      '',
+      dev.open
+        ? 'Beacon created a development app on first run (anonymous clients and client publish allowed on loopback):'
+        : 'Beacon created a development app on first run. It is bound to the network, so the app requires tokens\n' +
+          '(no anonymous clients, no client publish): npm run beacon -- apps update <key> to change that.',
+      `  app key:        ${dev.key}`,
+      `  push secret:    ${dev.secret ?? given}     (backends: Authorization: Bearer <push secret>)`,
+      `  token key:      ${dev.tokenKey.secret ?? given}     (HS256, kid ${dev.tokenKey.kid}: signs client tokens)`,
+      'The secrets are shown this once; store them now (npm run beacon -- apps rotate / keys add to replace them).',
+      '',
+    ].join('\n') + '\n'
+  );
 }
 
 main().catch(exitOnStartFailure);

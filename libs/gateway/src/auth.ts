@@ -70,7 +70,8 @@ export class ConnectAuthenticator {
     checkLifetime(claims, app.settings.maxTokenLifetimeSec, now);
     if (claims.sub !== undefined) {
       const problem = userIdProblem(claims.sub);
-      if (problem !== null) throw new ConnectRefused(CloseCode.Unauthorized, `invalid token: "sub" ${problem}`);
+      if (problem !== null)
+        throw new ConnectRefused(CloseCode.Unauthorized, `invalid token: "sub" ${problem}`);
     }
     return {
       app,

@@ -255,7 +255,11 @@ export class ClientGateway {
     this.apps.invalidate?.(appKey);
     const app = await this.apps.findByKey(appKey);
     if (app === null || app.id !== appId || !app.enabled) {
-      return this.closeApp(appId, CloseCode.AppDisabled, app === null || app.id !== appId ? 'app deleted' : 'app disabled');
+      return this.closeApp(
+        appId,
+        CloseCode.AppDisabled,
+        app === null || app.id !== appId ? 'app deleted' : 'app disabled',
+      );
     }
     const kids = new Set(app.tokenKeys.map((k) => k.kid));
     let closed = this.closeApp(
@@ -265,7 +269,12 @@ export class ClientGateway {
       (c) => c.keyId !== null && !kids.has(c.keyId),
     );
     if (!app.settings.allowAnonymous) {
-      closed += this.closeApp(appId, CloseCode.Unauthorized, 'anonymous clients not allowed', (c) => c.keyId === null);
+      closed += this.closeApp(
+        appId,
+        CloseCode.Unauthorized,
+        'anonymous clients not allowed',
+        (c) => c.keyId === null,
+      );
     }
     return closed;
   }

@@ -136,9 +136,7 @@ export class AppsRepository {
     private readonly box: SecretBox,
   ) {}
 
-  async create(
-    input: CreateAppInput,
-  ): Promise<{ app: AppRecord; secret: string; tokenKey: IssuedTokenKey }> {
+  async create(input: CreateAppInput): Promise<{ app: AppRecord; secret: string; tokenKey: IssuedTokenKey }> {
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (name === '' || name.length > 200)
       throw new PersistenceError('INVALID_INPUT', 'name must be 1 to 200 characters');
@@ -276,7 +274,7 @@ export class AppsRepository {
         `an app may have at most ${MAX_ACTIVE_TOKEN_KEYS} active token keys: revoke one first`,
       );
     }
-    let data: ReturnType<AppsRepository['hsKeyRow']> | (Omit<TokenKeyRow, 'appId' | 'createdAt' | 'revokedAt'>);
+    let data: ReturnType<AppsRepository['hsKeyRow']> | Omit<TokenKeyRow, 'appId' | 'createdAt' | 'revokedAt'>;
     let secret: string | undefined;
     if (input.alg === 'HS256') {
       if (input.publicKey !== undefined)
@@ -306,7 +304,10 @@ export class AppsRepository {
       return { app: toRecord(row), key: toKeyRecord(created), ...(secret !== undefined && { secret }) };
     } catch (err) {
       if (isUniqueViolation(err))
-        throw new PersistenceError('INVALID_INPUT', `the app already has a key with kid ${JSON.stringify(kid)}`);
+        throw new PersistenceError(
+          'INVALID_INPUT',
+          `the app already has a key with kid ${JSON.stringify(kid)}`,
+        );
       throw err;
     }
   }
@@ -337,7 +338,10 @@ export class AppsRepository {
     if (!row) throw notFound(key);
     const found = await this.db.appTokenKey.findUnique({ where: { appId_kid: { appId: row.id, kid } } });
     if (!found || found.revokedAt !== null) {
-      throw new PersistenceError('TOKEN_KEY_NOT_FOUND', `app ${key} has no active token key ${JSON.stringify(kid)}`);
+      throw new PersistenceError(
+        'TOKEN_KEY_NOT_FOUND',
+        `app ${key} has no active token key ${JSON.stringify(kid)}`,
+      );
     }
     const [updated] = await this.db.$transaction([
       this.db.appTokenKey.update({ where: { id: found.id }, data: { revokedAt: new Date() } }),

@@ -18,7 +18,9 @@ describe('secretStrengthProblem', () => {
     expect(secretStrengthProblem(randomBytes(24).toString('hex'))).toMatch(/too weak/); // 192 bits
     expect(secretStrengthProblem('a'.repeat(200))).toMatch(/too weak/);
     expect(secretStrengthProblem('abcd'.repeat(40))).toMatch(/too weak/);
-    expect(secretStrengthProblem('has spaces in it but is long enough to pass otherwise 123')).toMatch(/printable/);
+    expect(secretStrengthProblem('has spaces in it but is long enough to pass otherwise 123')).toMatch(
+      /printable/,
+    );
     expect(secretStrengthProblem('x'.repeat(1025))).toMatch(/at most 1024/);
   });
 });

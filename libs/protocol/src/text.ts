@@ -44,14 +44,15 @@ export const MAX_USER_ID_LENGTH = 200;
  * Characters a user id may not contain: C0 and C1 controls, DEL, line/paragraph separators and bidirectional
  * overrides/isolates — everything that can rewrite a terminal or a log line, or disguise one id as another.
  */
-// eslint-disable-next-line no-control-regex
+
 const USER_ID_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 /** Why `id` is not a valid user id, or null when it is one. */
 export function userIdProblem(id: unknown): string | null {
   if (typeof id !== 'string' || id.length === 0) return 'must be a non-empty string';
   if (id.length > MAX_USER_ID_LENGTH) return `must be at most ${MAX_USER_ID_LENGTH} characters`;
-  if (USER_ID_FORBIDDEN.test(id)) return 'must not contain control, line-separator or bidi-override characters';
+  if (USER_ID_FORBIDDEN.test(id))
+    return 'must not contain control, line-separator or bidi-override characters';
   return null;
 }
 
@@ -60,10 +61,11 @@ export function userIdProblem(id: unknown): string | null {
  * visible escapes (`\x1b`, `\u202e`), backslashes are doubled so an escape cannot be forged.
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => {
     if (c === '\\') return '\\\\';
     const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }

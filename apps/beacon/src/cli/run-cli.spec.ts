@@ -267,7 +267,7 @@ describe('beacon CLI', () => {
       await p.audit.flush();
     });
     const lines = (await cli(['audit', 'tail', '--limit', '2'])).out;
-    // eslint-disable-next-line no-control-regex
+
     for (const line of lines) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
     const out = lines.join('\n');
     expect(out).toContain('user:\\x1b[2J\\x1b]0;owned\\x07');

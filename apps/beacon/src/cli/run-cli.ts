@@ -116,7 +116,12 @@ function keyArg(positionals: string[], command: string, more = ''): string {
 /** Settings flags shared by `apps create` and `apps update`. */
 function settingsFlags(values: Values): Partial<AppSettings> {
   const maxConnections = integer(values['max-connections'], '--max-connections', 0, 10_000_000);
-  const maxTokenLifetimeSec = integer(values['max-token-lifetime'], '--max-token-lifetime', 60, 30 * 24 * 3600);
+  const maxTokenLifetimeSec = integer(
+    values['max-token-lifetime'],
+    '--max-token-lifetime',
+    60,
+    30 * 24 * 3600,
+  );
   return {
     ...(typeof values.anonymous === 'boolean' && { allowAnonymous: values.anonymous }),
     ...(typeof values['client-publish'] === 'boolean' && { clientPublish: values['client-publish'] }),
@@ -282,7 +287,16 @@ async function dispatch(
         io.out('No apps yet: beacon apps create --name NAME');
         return;
       }
-      const head = ['KEY', 'NAME', 'ENABLED', 'ANONYMOUS', 'CLIENT-PUBLISH', 'MAX-CONN', 'TOKEN-TTL', 'CREATED'];
+      const head = [
+        'KEY',
+        'NAME',
+        'ENABLED',
+        'ANONYMOUS',
+        'CLIENT-PUBLISH',
+        'MAX-CONN',
+        'TOKEN-TTL',
+        'CREATED',
+      ];
       const rows = apps.map((a) => [
         a.key,
         a.name,
@@ -363,7 +377,9 @@ async function dispatch(
         () => p.apps.addTokenKey(key, { alg, kid, publicKey }),
         (r) => r.app,
       );
-      io.out(`Added ${added.alg} key ${added.kid} to ${key}. Sign client tokens with header {"alg":"${added.alg}","kid":"${added.kid}"}.`);
+      io.out(
+        `Added ${added.alg} key ${added.kid} to ${key}. Sign client tokens with header {"alg":"${added.alg}","kid":"${added.kid}"}.`,
+      );
       return;
     }
     case 'keys revoke': {
