@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 const connect = async (gateway: number, sub?: string): Promise<TestClient> => {
-  const token = sub === undefined ? undefined : await signToken(c.app.secret, { sub });
+  const token = sub === undefined ? undefined : await signToken(c.app.tokenKey, { sub });
   const client = await TestClient.connect(c.wsUrl(gateway, token));
   open.push(client);
   return client;

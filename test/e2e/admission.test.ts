@@ -43,8 +43,8 @@ const app = (key: string, maxConnections: number): GatewayApp => ({
   id: `id-${key}`,
   key,
   enabled: true,
-  settings: { allowAnonymous: true, clientPublish: false, maxConnections },
-  secrets: [],
+  settings: { allowAnonymous: true, clientPublish: false, maxConnections, maxTokenLifetimeSec: 3600 },
+  tokenKeys: [],
 });
 const apps = new Map(
   [app('open', 100), app('refused', 100), app('one', 1), app('gated', 100)].map((a) => [a.key, a]),

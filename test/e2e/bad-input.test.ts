@@ -70,8 +70,10 @@ describe('bad frames get a documented error and change nothing else', () => {
   });
 
   it('refuses a client publish without permission', async () => {
-    const { secret } = await beacon.persistence.apps.create({ name: 'ro', key: 'readonly' }); // clientPublish off
-    const c = await TestClient.connect(beacon.wsUrl('readonly', await signToken(secret, { sub: 'r' })));
+    const { tokenKey } = await beacon.persistence.apps.create({ name: 'ro', key: 'readonly' }); // clientPublish off
+    const c = await TestClient.connect(
+      beacon.wsUrl('readonly', await signToken(tokenKey.secret, { sub: 'r' })),
+    );
     await c.subscribe('ro.topic');
     expect(await c.request({ type: 'publish', topic: 'ro.topic', data: 1 })).toMatchObject({
       code: 'forbidden',
@@ -192,12 +194,12 @@ describe('bad frames get a documented error and change nothing else', () => {
   });
 
   it('rate-limits client publishes with an error, keeping the connection', async () => {
-    const { secret } = await beacon.persistence.apps.create({
+    const { tokenKey } = await beacon.persistence.apps.create({
       name: 'fast',
       key: 'fast',
       settings: { clientPublish: true },
     });
-    const c = await TestClient.connect(beacon.wsUrl('fast', await signToken(secret, { sub: 'f' })));
+    const c = await TestClient.connect(beacon.wsUrl('fast', await signToken(tokenKey.secret, { sub: 'f' })));
     for (let i = 0; i < 25; i++) c.send({ type: 'publish', topic: 'f', data: i, id: i });
     await c.waitFor((f) => f.type === 'error' && f.code === 'rate_limited');
     await c.sync();

@@ -6,11 +6,15 @@ import { waitUntil } from '../support/wait.js';
 
 let beacon: TestBeacon;
 let secret: string;
+let tokenKey: string;
 const KEY = 'acme';
 
 beforeAll(async () => {
   beacon = await startTestBeacon();
-  ({ secret } = await beacon.persistence.apps.create({
+  ({
+    secret,
+    tokenKey: { secret: tokenKey },
+  } = await beacon.persistence.apps.create({
     name: 'Acme',
     key: KEY,
     settings: { clientPublish: true },
@@ -21,7 +25,7 @@ afterAll(async () => {
 });
 
 const userClient = async (sub: string): Promise<TestClient> =>
-  TestClient.connect(beacon.wsUrl(KEY, await signToken(secret, { sub })));
+  TestClient.connect(beacon.wsUrl(KEY, await signToken(tokenKey, { sub })));
 
 describe('users, clients and broadcast', () => {
   it("send-to-user reaches both of a user's connections and nobody else", async () => {

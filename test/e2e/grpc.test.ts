@@ -77,8 +77,8 @@ describe('gRPC PushService (single process)', () => {
   });
 
   it('SendToUser, SendToClient, Presence, TopicSubscribers, ListTopics, Broadcast and Disconnect', async () => {
-    const { secret } = await beacon.persistence.apps.create({ name: 'G', key: 'gapp' });
-    const token = await signToken(secret, { sub: 'gina', subscribe: ['**'] });
+    const { secret, tokenKey } = await beacon.persistence.apps.create({ name: 'G', key: 'gapp' });
+    const token = await signToken(tokenKey.secret, { sub: 'gina', subscribe: ['**'] });
     const [u1, u2] = await Promise.all([
       TestClient.connect(beacon.wsUrl('gapp', token)),
       TestClient.connect(beacon.wsUrl('gapp', token)),

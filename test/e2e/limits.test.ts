@@ -19,12 +19,13 @@ afterAll(async () => {
 
 describe('connection limits and liveness', () => {
   it('closes connections past the app limit with 4005 and admits again once one leaves', async () => {
-    const { secret } = await beacon.persistence.apps.create({
+    const { secret, tokenKey } = await beacon.persistence.apps.create({
       name: 'small',
       key: 'small',
       settings: { maxConnections: 2 },
     });
-    const url = async (): Promise<string> => beacon.wsUrl('small', await signToken(secret, { sub: 's' }));
+    const url = async (): Promise<string> =>
+      beacon.wsUrl('small', await signToken(tokenKey.secret, { sub: 's' }));
     const a = await TestClient.connect(await url());
     const b = await TestClient.connect(await url());
     const c = await TestClient.open(await url());

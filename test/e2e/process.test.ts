@@ -1,13 +1,43 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '@beacon/protocol';
 import { BeaconProcess, MAIN_JS } from '../support/process.js';
 import { TestClient } from '../support/ws-client.js';
 import { waitUntil } from '../support/wait.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'beacon-proc-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const scratch: string[] = [];
+afterAll(() => {
+  for (const d of [dataDir, ...scratch]) rmSync(d, { recursive: true, force: true });
+});
+const freshDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'beacon-proc-'));
+  scratch.push(d);
+  return d;
+};
+const CLI_JS = fileURLToPath(new URL('../../apps/beacon/dist/cli.js', import.meta.url));
+const cli = (dir: string, ...args: string[]) =>
+  promisify(execFile)(process.execPath, [CLI_JS, ...args], { env: { ...process.env, BEACON_DATA_DIR: dir } });
+
+/** Whether a TCP connection to host:port is accepted. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    s.setTimeout(2_000, () => s.destroy());
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+    s.once('close', () => resolve(false));
+  });
+}
 
 describe('the built platform as a process (what `npm start` runs)', () => {
   it('first run: migrates a fresh data dir, prints the dev app once, serves health, REST and WebSocket', async () => {
@@ -15,10 +45,15 @@ describe('the built platform as a process (what `npm start` runs)', () => {
     const p = await BeaconProcess.start({ BEACON_DATA_DIR: dataDir });
     try {
       const key = /app key:\s+(\S+)/.exec(p.stdout)?.[1];
-      const secret = /app secret:\s+(\S+)/.exec(p.stdout)?.[1];
+      const secret = /push secret:\s+(\S+)/.exec(p.stdout)?.[1];
+      const tokenKey = /token key:\s+(\S+)/.exec(p.stdout)?.[1];
       expect(key).toBe('dev');
-      expect(secret).toMatch(/^\S{32,}$/);
+      expect(secret).toMatch(/^\S{43}$/);
+      expect(tokenKey).toMatch(/^\S{43}$/);
+      expect(tokenKey).not.toBe(secret);
       expect(existsSync(join(dataDir, 'beacon.db'))).toBe(true);
+      // issue 6 item 13: the database holds secret hashes and encrypted keys: owner-only from creation
+      expect(statSync(join(dataDir, 'beacon.db')).mode & 0o777).toBe(0o600);
       const url = p.url as string;
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${url}/readyz`);
@@ -53,8 +88,59 @@ describe('the built platform as a process (what `npm start` runs)', () => {
   it('second run on the same data dir: keeps the app, prints no secret', async () => {
     const p = await BeaconProcess.start({ BEACON_DATA_DIR: dataDir });
     try {
-      expect(p.stdout).not.toMatch(/app secret/);
+      expect(p.stdout).not.toMatch(/secret|token key/);
       expect((await fetch(`${p.url}/readyz`)).status).toBe(200);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('never recreates the open development app after its first run (issue 6 item 3)', async () => {
+    // Before: with no app left, every start created a fresh app open to anonymous clients.
+    const dir = freshDir();
+    await (await BeaconProcess.start({ BEACON_DATA_DIR: dir })).stop();
+    await cli(dir, 'apps', 'delete', 'dev');
+    const p = await BeaconProcess.start({ BEACON_DATA_DIR: dir });
+    try {
+      expect(p.stdout).not.toMatch(/development app/);
+      const anon = await TestClient.open(`${p.url!.replace('http', 'ws')}/ws?app=dev`);
+      expect(await anon.waitClosed()).toBe(CloseCode.UnknownApp);
+    } finally {
+      await p.stop();
+    }
+    expect((await cli(dir, 'apps', 'list')).stdout).toMatch(/No apps yet/);
+  });
+
+  it('binds loopback by default and never echoes a supplied dev secret (issue 6 items 3, 13)', async () => {
+    const secret = 'Zq8-Hv3mT1xKc7Rw0bNf5yLp2sJd9gAe4uWo6iQzXkE';
+    const p = await BeaconProcess.start({
+      BEACON_DATA_DIR: freshDir(),
+      BEACON_HOST: undefined,
+      BEACON_DEV_APP_SECRET: secret,
+    });
+    try {
+      expect(p.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+      expect(p.stdout).toContain('development app');
+      expect(p.stdout).not.toContain(secret);
+      expect(p.stdout).toMatch(/push secret:\s+\(as given/);
+      const port = Number(new URL(p.url!).port);
+      const external = Object.values(networkInterfaces())
+        .flat()
+        .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal);
+      // (a machine without a non-loopback IPv4 address has nothing more to check)
+      if (external !== undefined) expect(await accepts(external.address, port)).toBe(false);
+      expect(await accepts('127.0.0.1', port)).toBe(true);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('bound to the network, the first-run app requires tokens (issue 6 item 3)', async () => {
+    const p = await BeaconProcess.start({ BEACON_DATA_DIR: freshDir(), BEACON_HOST: '0.0.0.0' });
+    try {
+      expect(p.stdout).toMatch(/bound to the network, so the app requires tokens/);
+      const anon = await TestClient.open(`${p.url!.replace('http', 'ws')}/ws?app=dev`);
+      expect(await anon.waitClosed()).toBe(CloseCode.Unauthorized);
     } finally {
       await p.stop();
     }

@@ -5,12 +5,14 @@ import { TestClient } from '../support/ws-client.js';
 import { waitUntil } from '../support/wait.js';
 
 let beacon: TestBeacon;
-let secret = '';
+let tokenKey = '';
 let bystander: TestClient;
 
 beforeAll(async () => {
   beacon = await startTestBeacon({ BEACON_MAX_TOPIC_LENGTH: '64' });
-  ({ secret } = await beacon.persistence.apps.create({
+  ({
+    tokenKey: { secret: tokenKey },
+  } = await beacon.persistence.apps.create({
     name: 'claims',
     key: 'claims',
     settings: { clientPublish: true },
@@ -24,7 +26,7 @@ afterAll(async () => {
 });
 
 const connectWith = async (claims: Record<string, unknown>): Promise<TestClient> =>
-  TestClient.open(beacon.wsUrl('claims', await signToken(secret, { sub: 'u', ...claims })));
+  TestClient.open(beacon.wsUrl('claims', await signToken(tokenKey, { sub: 'u', ...claims })));
 
 describe('topic patterns in token claims', () => {
   it('a pattern that makes a backtracking matcher explode is matched in one pass', async () => {

@@ -1,6 +1,7 @@
 // Provider-neutral behaviour of @beacon/persistence. Runs against SQLite in
 // libs/persistence/src/persistence.contract.spec.ts and against PostgreSQL in test/pg/persistence.test.ts.
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,18 +67,26 @@ export function persistenceContract(
     });
 
     it('creates, lists and finds apps', async () => {
-      const { app, secret } = await p.apps.create({
+      const { app, secret, tokenKey } = await p.apps.create({
         name: 'Alpha',
         key: 'alpha',
         settings: { clientPublish: true },
       });
       expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(app).toMatchObject({ key: 'alpha', name: 'Alpha', enabled: true });
-      expect(app.settings).toEqual({ allowAnonymous: false, clientPublish: true, maxConnections: 10000 });
+      expect(app.settings).toEqual({
+        allowAnonymous: false,
+        clientPublish: true,
+        maxConnections: 10000,
+        maxTokenLifetimeSec: 86400,
+      });
       expect((await p.apps.list()).map((a) => a.key)).toContain('alpha');
       const found = await p.apps.findByKey('alpha');
       expect(found?.id).toBe(app.id);
-      expect(found?.secrets.map((s) => Buffer.from(s).toString('utf8'))).toEqual([secret]);
+      expect(found?.tokenKeys.map((k) => [k.kid, k.alg, k.key.export().toString()])).toEqual([
+        [tokenKey.kid, 'HS256', tokenKey.secret],
+      ]);
+      expect(tokenKey.secret).not.toBe(secret);
       expect((await p.apps.findById(app.id))?.key).toBe('alpha');
       expect(await p.apps.findByKey('nope')).toBeNull();
       await expect(p.apps.create({ name: 'Dup', key: 'alpha' })).rejects.toMatchObject({
@@ -98,8 +107,8 @@ export function persistenceContract(
       expect(rotated.secret).not.toBe(secret);
       expect(await p.apps.authenticateSecret(secret)).toMatchObject({ ok: false, reason: 'revoked' });
       expect(await p.apps.authenticateSecret(rotated.secret)).toMatchObject({ ok: true });
-      const found = await p.apps.findByKey('beta');
-      expect(found?.secrets.map((s) => Buffer.from(s).toString('utf8'))).toEqual([rotated.secret]);
+      // a push secret's rotation leaves the token keys alone
+      expect((await p.apps.findByKey('beta'))?.tokenKeys).toHaveLength(1);
 
       expect((await p.apps.setEnabled('beta', false)).enabled).toBe(false);
       expect(await p.apps.authenticateSecret(rotated.secret)).toMatchObject({
@@ -114,7 +123,12 @@ export function persistenceContract(
     it('updates settings and deletes apps with their secrets', async () => {
       const { secret } = await p.apps.create({ name: 'Gamma', key: 'gamma' });
       const updated = await p.apps.updateSettings('gamma', { maxConnections: 5, allowAnonymous: true });
-      expect(updated.settings).toEqual({ allowAnonymous: true, clientPublish: false, maxConnections: 5 });
+      expect(updated.settings).toEqual({
+        allowAnonymous: true,
+        clientPublish: false,
+        maxConnections: 5,
+        maxTokenLifetimeSec: 86400,
+      });
       await expect(p.apps.updateSettings('gamma', { maxConnections: -1 })).rejects.toMatchObject({
         code: 'INVALID_INPUT',
       });
@@ -125,13 +139,65 @@ export function persistenceContract(
       await expect(p.apps.setEnabled('gamma', true)).rejects.toMatchObject({ code: 'APP_NOT_FOUND' });
     });
 
-    it('never stores a secret in plaintext', async () => {
-      const { secret } = await p.apps.create({ name: 'Delta', key: 'delta' });
+    it('never stores a secret or an HS256 token key in plaintext', async () => {
+      const { secret, tokenKey } = await p.apps.create({ name: 'Delta', key: 'delta' });
       const { secret: rotated } = await p.apps.rotateSecret('delta');
+      const { tokenKey: rekeyed } = await p.apps.rotateTokenKey('delta');
       const dump = await db.dump();
       expect(dump).toContain('delta');
-      expect(dump).not.toContain(secret);
-      expect(dump).not.toContain(rotated);
+      for (const s of [secret, rotated, tokenKey.secret, rekeyed.secret]) expect(dump).not.toContain(s);
+    });
+
+    it('manages token keys: HS256 rotation, public keys, revocation', async () => {
+      const { tokenKey } = await p.apps.create({ name: 'Keys', key: 'keys' });
+      const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const added = await p.apps.addTokenKey('keys', { alg: 'ES256', kid: 'ec-1', publicKey: pem });
+      expect(added.key).toMatchObject({ kid: 'ec-1', alg: 'ES256', publicKey: pem, revokedAt: null });
+      await expect(
+        p.apps.addTokenKey('keys', { alg: 'ES256', kid: 'ec-1', publicKey: pem }),
+      ).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
+      await expect(
+        p.apps.addTokenKey('keys', { alg: 'RS256', publicKey: 'not a key' }),
+      ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      const { tokenKey: next } = await p.apps.rotateTokenKey('keys');
+      const active = (await p.apps.findByKey('keys'))!.tokenKeys.map((k) => k.kid).sort();
+      expect(active).toEqual(['ec-1', next.kid].sort());
+      await p.apps.revokeTokenKey('keys', 'ec-1');
+      await expect(p.apps.revokeTokenKey('keys', 'ec-1')).rejects.toMatchObject({
+        code: 'TOKEN_KEY_NOT_FOUND',
+      });
+      const all = await p.apps.listTokenKeys('keys', { includeRevoked: true });
+      expect(all.map((k) => [k.kid, k.revokedAt === null])).toEqual([
+        [tokenKey.kid, false],
+        ['ec-1', false],
+        [next.kid, true],
+      ]);
+    });
+
+    it('writes every app change to the feed, in order, in the same transaction', async () => {
+      const from = await p.changes.latestSeq();
+      await p.apps.create({ name: 'Feed', key: 'feed' });
+      await p.apps.setEnabled('feed', false);
+      await p.apps.updateSettings('feed', { clientPublish: true });
+      await p.apps.rotateSecret('feed');
+      await p.apps.rotateTokenKey('feed');
+      await p.apps.delete('feed');
+      await expect(p.apps.setEnabled('feed', true)).rejects.toMatchObject({ code: 'APP_NOT_FOUND' });
+      const feed = (await p.changes.since(from)).filter((c) => c.appKey === 'feed');
+      expect(feed.map((c) => c.kind)).toEqual([
+        'created',
+        'disabled',
+        'updated',
+        'secret_rotated',
+        'token_keys',
+        'deleted',
+      ]);
+      expect(new Set(feed.map((c) => c.appId)).size).toBe(1);
+      expect(await p.changes.prune(new Date(Date.now() + 1000))).toBeGreaterThanOrEqual(6);
+      expect(await p.changes.since(from)).toEqual([]);
     });
 
     it('creates and verifies operators', async () => {
@@ -175,7 +241,7 @@ export function persistenceContract(
       expect(await p.audit.query({ actor: 'test', limit: 5000 })).toHaveLength(120);
     });
 
-    it('creates the dev app only when no app exists', async () => {
+    it('creates the dev app on the first run only', async () => {
       const again = await p.apps.ensureDevApp({});
       expect(again.created).toBe(false);
       expect(again.secret).toBeUndefined();

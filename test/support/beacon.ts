@@ -6,7 +6,9 @@ import { startBeacon, type RunningBeacon, type StartOptions } from '../../apps/b
 import { loadConfig } from '../../apps/beacon/src/config.js';
 
 export const DEV_KEY = 'devapp';
-export const DEV_SECRET = 'dev-secret-for-tests-0123456789abcdef';
+/** The dev app's push secret (backends) and HS256 token key (client tokens): separate, ≥ 256 bits each. */
+export const DEV_SECRET = 'dS7_kq2VbN4xYp9LmT3wRz8HjF6cAe1GuQ0oIiKsXvB';
+export const DEV_TOKEN_KEY = 'tK9-pR2sW5yB8eH1nM4qV7zC0fJ3gL6aD_xUoIiEbNc';
 
 export interface TestBeacon extends RunningBeacon {
   dataDir: string;
@@ -35,6 +37,7 @@ export async function startTestBeacon(
     BEACON_DATA_DIR: dataDir,
     BEACON_DEV_APP_KEY: DEV_KEY,
     BEACON_DEV_APP_SECRET: DEV_SECRET,
+    BEACON_DEV_APP_TOKEN_KEY: DEV_TOKEN_KEY,
     BEACON_LOG_LEVEL: 'error',
     BEACON_AUDIT_FLUSH_MS: '20',
     ...env,
@@ -68,14 +71,16 @@ export async function startTestBeacon(
   });
 }
 
+/** An HS256 client token signed with an app's token key (not its push secret). */
 export function signToken(
-  secret: string,
+  tokenKey: string,
   claims: Record<string, unknown>,
   expiresIn: string | number = '1h',
+  kid?: string,
 ): Promise<string> {
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256' })
+    .setProtectedHeader({ alg: 'HS256', ...(kid !== undefined && { kid }) })
     .setIssuedAt()
     .setExpirationTime(expiresIn)
-    .sign(new TextEncoder().encode(secret));
+    .sign(new TextEncoder().encode(tokenKey));
 }

@@ -23,7 +23,7 @@ export class TestCluster {
   pushApi!: ServiceProcess;
   tsPort = 0;
   grpcPort = 0;
-  app = { key: 'clusterapp', secret: '', id: '' };
+  app = { key: 'clusterapp', secret: '', tokenKey: '', id: '' };
   readonly clusterToken = 'cluster-token-for-tests-0123456789';
   /** A client of the topic-service, for asserting on its view of the cluster. */
   control!: ClusterRouter;
@@ -54,12 +54,12 @@ export class TestCluster {
   private async boot(): Promise<void> {
     await migrate({ databaseUrl: this.databaseUrl });
     const p = await Persistence.open({ databaseUrl: this.databaseUrl, dataDir: this.dataDir });
-    const { app, secret } = await p.apps.create({
+    const { app, secret, tokenKey } = await p.apps.create({
       name: 'Cluster',
       key: this.app.key,
       settings: { allowAnonymous: true, clientPublish: true },
     });
-    this.app = { key: app.key, secret, id: app.id };
+    this.app = { key: app.key, secret, tokenKey: tokenKey.secret, id: app.id };
     await p.close();
 
     this.tsPort = await freePort();
@@ -120,11 +120,11 @@ export class TestCluster {
   async createApp(
     key: string,
     settings: { allowAnonymous?: boolean; clientPublish?: boolean; maxConnections?: number },
-  ): Promise<{ id: string; key: string; secret: string }> {
+  ): Promise<{ id: string; key: string; secret: string; tokenKey: string }> {
     const p = await Persistence.open({ databaseUrl: this.databaseUrl, dataDir: this.dataDir });
     try {
-      const { app, secret } = await p.apps.create({ name: key, key, settings });
-      return { id: app.id, key: app.key, secret };
+      const { app, secret, tokenKey } = await p.apps.create({ name: key, key, settings });
+      return { id: app.id, key: app.key, secret, tokenKey: tokenKey.secret };
     } finally {
       await p.close();
     }

@@ -15,15 +15,20 @@ export class BeaconProcess {
     child.on('exit', (code, signal) => (this.exitCode = code ?? (signal === null ? -1 : 128)));
   }
 
-  static async start(env: Record<string, string>, timeoutMs = 30_000): Promise<BeaconProcess> {
+  /** `env` is added to a minimal environment; a variable set to undefined is left out (its default applies). */
+  static async start(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<BeaconProcess> {
+    const merged: Record<string, string | undefined> = {
+      PATH: process.env.PATH ?? '',
+      BEACON_HOST: '127.0.0.1',
+      BEACON_PORT: '0',
+      BEACON_GRPC_PORT: 'off',
+      ...env,
+    };
     const child = spawn(process.execPath, [MAIN_JS], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        BEACON_HOST: '127.0.0.1',
-        BEACON_PORT: '0',
-        BEACON_GRPC_PORT: 'off',
-        ...env,
-      },
+      env: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >,
     });
     const p = new BeaconProcess(child);
     await waitUntil(

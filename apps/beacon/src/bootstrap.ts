@@ -1,11 +1,19 @@
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { BeaconWsAdapter, type GatewayHooks } from '@beacon/gateway';
+import { Logger } from '@nestjs/common';
+import { BeaconWsAdapter, ClientGateway, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
-import { BeaconLogger, httpAdapter, listenHttp } from '@beacon/ops';
-import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
-import { servePushApi } from '@beacon/push-api';
+import { BeaconLogger, httpAdapter, isLoopback, listenHttp } from '@beacon/ops';
+import {
+  migrate,
+  Persistence,
+  registerAuditMetrics,
+  watchApps,
+  type AppChangeWatcher,
+  type IssuedTokenKey,
+} from '@beacon/persistence';
+import { APP_AUTHENTICATOR, CachedAuthenticator, servePushApi } from '@beacon/push-api';
 import { newNodeId } from '@beacon/routing';
 import { BeaconModule } from './app.module.js';
 import type { BeaconConfig } from './config.js';
@@ -18,8 +26,19 @@ export interface RunningBeacon {
   /** gRPC PushService address (`host:port`, 127.0.0.1 for a wildcard bind), or null when BEACON_GRPC_PORT=off. */
   grpcAddress: string | null;
   nodeId: string;
-  /** Set on the run that created the development app; the secret is shown this once. */
-  createdDevApp: { key: string; secret: string } | null;
+  /**
+   * Set on the installation's first run, which created the development app: the secrets it generated are
+   * shown this once (null where BEACON_DEV_APP_SECRET / _TOKEN_KEY supplied them: never echoed back).
+   */
+  createdDevApp: {
+    key: string;
+    secret: string | null;
+    tokenKey: { kid: string; secret: string | null };
+    /** Anonymous clients and client publish: on for a loopback bind only. */
+    open: boolean;
+  } | null;
+  /** The app change feed's watcher (tests poll it to skip the interval). */
+  appChanges: AppChangeWatcher;
   persistence: Persistence;
   metrics: MetricsRegistry;
   close(): Promise<void>;
@@ -40,10 +59,14 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
     audit: config.audit,
   });
   try {
+    // On a loopback bind the development app is open (anonymous clients, client publish) so the quick start
+    // works at once; bound to the network it needs tokens like any other app.
+    const open = isLoopback(config.host) || config.host === 'localhost';
     const dev = await persistence.apps.ensureDevApp({
       key: config.devApp.key,
       secret: config.devApp.secret,
-      settings: { allowAnonymous: true, clientPublish: true },
+      tokenKey: config.devApp.tokenKey,
+      settings: { allowAnonymous: open, clientPublish: open },
     });
     const nodeId = newNodeId();
     const metrics = new MetricsRegistry();
@@ -60,17 +83,19 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       grpcPort: config.grpcPort,
     });
     const { port, url } = await listenHttp(app, config.port, config.host);
+    const appChanges = await watchAppChanges(persistence, app, config.appChangePollMs);
     return {
       app,
       url,
       port,
       grpcAddress: grpc,
       nodeId,
-      createdDevApp:
-        dev.created && dev.secret !== undefined ? { key: dev.app.key, secret: dev.secret } : null,
+      createdDevApp: dev.created && dev.app !== null ? devAppShown(config, dev.app.key, dev, open) : null,
       persistence,
       metrics,
+      appChanges,
       async close() {
+        await appChanges.stop();
         await app.close();
         await persistence.close();
       },
@@ -79,4 +104,42 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
     await persistence.close();
     throw err;
   }
+}
+
+function devAppShown(
+  config: BeaconConfig,
+  key: string,
+  dev: { secret?: string; tokenKey?: IssuedTokenKey },
+  open: boolean,
+): NonNullable<RunningBeacon['createdDevApp']> {
+  return {
+    key,
+    secret: config.devApp.secret === undefined ? (dev.secret ?? null) : null,
+    tokenKey: {
+      kid: dev.tokenKey?.kid ?? '',
+      secret: config.devApp.tokenKey === undefined ? (dev.tokenKey?.secret ?? null) : null,
+    },
+    open,
+  };
+}
+
+/**
+ * Polls the app change feed: on any change to any app (made by this process, the CLI or another node) the
+ * push API forgets its cached secret checks and the gateway reconciles that app's open connections.
+ */
+function watchAppChanges(
+  persistence: Persistence,
+  app: NestFastifyApplication,
+  intervalMs: number,
+): Promise<AppChangeWatcher> {
+  const gateway = app.get(ClientGateway, { strict: false });
+  const authenticator: unknown = app.get(APP_AUTHENTICATOR, { strict: false });
+  return watchApps(persistence.changes, {
+    intervalMs,
+    invalidate: () => {
+      if (authenticator instanceof CachedAuthenticator) authenticator.invalidate();
+    },
+    reconcile: (appId, appKey) => gateway.reconcileApp(appId, appKey),
+    log: new Logger('AppChanges'),
+  });
 }

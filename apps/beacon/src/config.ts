@@ -1,5 +1,6 @@
 import { gatewayLimitsEnv, gatewayLimitsFrom, type GatewayLimits } from '@beacon/gateway';
 import { ConfigError, databaseEnv, databaseFrom, logLevelEnv, metricsEnv, parseEnv } from '@beacon/ops';
+import { secretStrengthProblem } from '@beacon/persistence';
 import { z } from 'zod';
 
 const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
@@ -11,17 +12,25 @@ const grpcPort = (def: number) => {
     .default(def);
 };
 
+/** A supplied secret must carry ≥ 256 bits (secret-strength.ts in @beacon/persistence). */
+const strongSecret = z.string().superRefine((v, ctx) => {
+  const problem = secretStrengthProblem(v);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** Every setting of the single-process platform; docs/configuration.md lists them all. */
 const Env = z.object({
   BEACON_PORT: int(8080, 0).pipe(z.number().max(65535)),
-  BEACON_HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback unless told otherwise: the Docker image and docker-compose.yml set 0.0.0.0 explicitly.
+  BEACON_HOST: z.string().min(1).default('127.0.0.1'),
   BEACON_GRPC_PORT: grpcPort(8081),
   ...databaseEnv,
   BEACON_DEV_APP_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{3,64}$/, '3-64 chars of A-Z a-z 0-9 _ -')
     .optional(),
-  BEACON_DEV_APP_SECRET: z.string().min(16, 'at least 16 characters').max(512).optional(),
+  BEACON_DEV_APP_SECRET: strongSecret.optional(),
+  BEACON_DEV_APP_TOKEN_KEY: strongSecret.optional(),
   ...logLevelEnv,
   BEACON_MAX_MESSAGE_BYTES: int(64 * 1024, 16),
   ...gatewayLimitsEnv,
@@ -41,7 +50,9 @@ export interface BeaconConfig {
   dataDir: string;
   databaseUrl: string;
   secretKey: string | undefined;
-  devApp: { key?: string; secret?: string };
+  /** BEACON_APP_CHANGE_POLL_MS: how often the app change feed is polled. */
+  appChangePollMs: number;
+  devApp: { key?: string; secret?: string; tokenKey?: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   maxMessageBytes: number;
   appCacheTtlMs: number;
@@ -64,7 +75,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
     grpcPort: e.BEACON_GRPC_PORT === 'off' ? null : e.BEACON_GRPC_PORT,
     host: e.BEACON_HOST,
     ...databaseFrom(e),
-    devApp: { key: e.BEACON_DEV_APP_KEY, secret: e.BEACON_DEV_APP_SECRET },
+    devApp: {
+      key: e.BEACON_DEV_APP_KEY,
+      secret: e.BEACON_DEV_APP_SECRET,
+      tokenKey: e.BEACON_DEV_APP_TOKEN_KEY,
+    },
     logLevel: e.BEACON_LOG_LEVEL,
     maxMessageBytes: e.BEACON_MAX_MESSAGE_BYTES,
     appCacheTtlMs: e.BEACON_APP_CACHE_TTL_MS,

@@ -6,19 +6,7 @@ import { loadConfig } from './config.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const beacon = await startBeacon(config);
-  if (beacon.createdDevApp !== null) {
-    const { key, secret } = beacon.createdDevApp;
-    process.stdout.write(
-      [
-        '',
-        'Beacon created a development app on first run (anonymous clients and client publish allowed):',
-        `  app key:    ${key}`,
-        `  app secret: ${secret}`,
-        'The secret is shown this once; store it now (rotate with: npm run beacon -- apps rotate <key>).',
-        '',
-      ].join('\n') + '\n',
-    );
-  }
+  if (beacon.createdDevApp !== null) process.stdout.write(devAppBanner(beacon.createdDevApp));
   const bound = reachableHost(config.host) === config.host ? '' : ` (bound to ${config.host})`;
   process.stdout.write(
     `beacon listening on ${beacon.url}${bound}; clients: ${beacon.url.replace('http', 'ws')}/ws?app=<key>\n`,
@@ -27,6 +15,24 @@ async function main(): Promise<void> {
     process.stdout.write(`beacon gRPC listening on ${beacon.grpcAddress}${bound}\n`);
 
   closeOnSignals('beacon', () => beacon.close());
+}
+
+function devAppBanner(dev: NonNullable<Awaited<ReturnType<typeof startBeacon>>['createdDevApp']>): string {
+  const given = '(as given in the environment; not shown)';
+  return (
+    [
+      '',
+      dev.open
+        ? 'Beacon created a development app on first run (anonymous clients and client publish allowed on loopback):'
+        : 'Beacon created a development app on first run. It is bound to the network, so the app requires tokens\n' +
+          '(no anonymous clients, no client publish): npm run beacon -- apps update <key> to change that.',
+      `  app key:        ${dev.key}`,
+      `  push secret:    ${dev.secret ?? given}     (backends: Authorization: Bearer <push secret>)`,
+      `  token key:      ${dev.tokenKey.secret ?? given}     (HS256, kid ${dev.tokenKey.kid}: signs client tokens)`,
+      'The secrets are shown this once; store them now (npm run beacon -- apps rotate / keys add to replace them).',
+      '',
+    ].join('\n') + '\n'
+  );
 }
 
 main().catch(exitOnStartFailure);

@@ -2,10 +2,11 @@ import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GatewayLink } from '@beacon/cluster';
-import { BeaconWsAdapter, type GatewayHooks } from '@beacon/gateway';
+import { Logger } from '@nestjs/common';
+import { BeaconWsAdapter, ClientGateway, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
 import { BeaconLogger, httpAdapter, listenHttp } from '@beacon/ops';
-import { Persistence } from '@beacon/persistence';
+import { Persistence, watchApps, type AppChangeWatcher } from '@beacon/persistence';
 import { newNodeId } from '@beacon/routing';
 import { GatewayAppModule } from './app.module.js';
 import type { GatewayConfig } from './config.js';
@@ -18,6 +19,8 @@ export interface RunningGateway {
   nodeId: string;
   link: GatewayLink;
   metrics: MetricsRegistry;
+  /** The app change feed's watcher: disabling, deleting or re-keying an app reaches this gateway's clients. */
+  appChanges: AppChangeWatcher;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,12 @@ export async function startGateway(
     );
     app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
     const { port, url } = await listenHttp(app, config.port, config.host);
+    const gateway = app.get(ClientGateway, { strict: false });
+    const appChanges = await watchApps(persistence.changes, {
+      intervalMs: config.appChangePollMs,
+      reconcile: (appId, appKey) => gateway.reconcileApp(appId, appKey),
+      log: new Logger('AppChanges'),
+    });
     return {
       app,
       url,
@@ -68,7 +77,9 @@ export async function startGateway(
       nodeId,
       link,
       metrics,
+      appChanges,
       async close() {
+        await appChanges.stop();
         await app.close();
         await persistence.close();
       },

@@ -41,6 +41,8 @@ export interface GatewayConfig {
   dataDir: string;
   databaseUrl: string;
   secretKey: string | undefined;
+  /** BEACON_APP_CHANGE_POLL_MS: how often the app change feed is polled. */
+  appChangePollMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   appCacheTtlMs: number;
   publishBuffer: number;

@@ -3,8 +3,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ClusterRouter } from '@beacon/cluster';
 import { MetricsRegistry } from '@beacon/metrics';
 import { BeaconLogger, httpAdapter, listenHttp } from '@beacon/ops';
-import { migrate, Persistence, registerAuditMetrics } from '@beacon/persistence';
-import { servePushApi } from '@beacon/push-api';
+import { Logger } from '@nestjs/common';
+import { migrate, Persistence, registerAuditMetrics, watchApps } from '@beacon/persistence';
+import { APP_AUTHENTICATOR, CachedAuthenticator, servePushApi } from '@beacon/push-api';
 import type { PushApiConfig } from './config.js';
 import { PushApiAppModule } from './push-api-app.module.js';
 
@@ -49,6 +50,14 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
       grpcPort: config.grpcPort,
     });
     const { port, url } = await listenHttp(app, config.port, config.host);
+    const authenticator: unknown = app.get(APP_AUTHENTICATOR, { strict: false });
+    const appChanges = await watchApps(persistence.changes, {
+      intervalMs: config.appChangePollMs,
+      invalidate: () => {
+        if (authenticator instanceof CachedAuthenticator) authenticator.invalidate();
+      },
+      log: new Logger('AppChanges'),
+    });
     return {
       app,
       url,
@@ -56,6 +65,7 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
       grpcAddress: grpc,
       persistence,
       async close() {
+        await appChanges.stop();
         await app.close();
         router.close();
         await persistence.close();

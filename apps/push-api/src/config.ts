@@ -43,6 +43,8 @@ export interface PushApiConfig {
   dataDir: string;
   databaseUrl: string;
   secretKey: string | undefined;
+  /** BEACON_APP_CHANGE_POLL_MS: how often the app change feed is polled. */
+  appChangePollMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   maxMessageBytes: number;
   maxTopicLength: number;

@@ -5,9 +5,10 @@ import {
   isValidPattern,
   MAX_TOKEN_PATTERNS,
   type TopicMatcher,
+  userIdProblem,
 } from '@beacon/protocol';
-import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { AppDirectory, GatewayApp } from './app-directory.js';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { AppDirectory, GatewayApp, GatewayTokenKey } from './app-directory.js';
 import type { Identity } from './connection.js';
 
 export class ConnectRefused extends Error {
@@ -24,9 +25,12 @@ const NONE = compilePatterns([]);
 
 /**
  * Authenticates a connect request `/ws?app=<key>[&token=<JWT>]`.
- * The token is HS256-signed by the app's backend with the app secret and must carry `exp`; `sub` is
- * the user id; optional `subscribe` / `publish` claims (arrays of topic patterns) narrow what the
- * client may do. Without a token the app must allow anonymous clients.
+ * The token is signed by the app's backend with one of the app's token keys (never its push secret):
+ * HS256 with a shared key, or ES256 / EdDSA / RS256 with a private key whose public half the app
+ * registered. The header's `kid` picks the key; without one every key of the header's `alg` is tried.
+ * It must carry `exp`, and live at most the app's `maxTokenLifetimeSec`; `sub` is the user id; optional
+ * `subscribe` / `publish` claims (arrays of topic patterns) narrow what the client may do. Without a
+ * token the app must allow anonymous clients.
  */
 export class ConnectAuthenticator {
   constructor(
@@ -58,36 +62,67 @@ export class ConnectAuthenticator {
           canSubscribe: ALL,
           canPublish: clientPublish ? ALL : NONE,
           expiresAt: 0,
+          keyId: null,
         },
       };
     }
-    const claims = await verifyToken(token, app.secrets, now);
+    const { claims, kid } = await verifyToken(token, app.tokenKeys, now);
+    checkLifetime(claims, app.settings.maxTokenLifetimeSec, now);
+    if (claims.sub !== undefined) {
+      const problem = userIdProblem(claims.sub);
+      if (problem !== null)
+        throw new ConnectRefused(CloseCode.Unauthorized, `invalid token: "sub" ${problem}`);
+    }
     return {
       app,
       identity: {
         appId: app.id,
         appKey: app.key,
-        userId: typeof claims.sub === 'string' && claims.sub.length > 0 ? claims.sub : null,
+        userId: typeof claims.sub === 'string' ? claims.sub : null,
         claims: claims as Record<string, unknown>,
         canSubscribe: readPatterns('subscribe', claims.subscribe, this.maxPatternLength),
         canPublish: clientPublish ? readPatterns('publish', claims.publish, this.maxPatternLength) : NONE,
         expiresAt: (claims.exp as number) * 1000,
+        keyId: kid,
       },
     };
   }
 }
 
-async function verifyToken(token: string, secrets: readonly Uint8Array[], now: number): Promise<JWTPayload> {
+/** Clock skew tolerated when checking a token's lifetime, in seconds. */
+const LIFETIME_SLACK_SEC = 30;
+
+async function verifyToken(
+  token: string,
+  keys: readonly GatewayTokenKey[],
+  now: number,
+): Promise<{ claims: JWTPayload; kid: string }> {
   if (token.length > 8192) throw new ConnectRefused(CloseCode.Unauthorized, 'token too long');
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw new ConnectRefused(CloseCode.Unauthorized, 'invalid token');
+  }
+  const candidates =
+    typeof header.kid === 'string'
+      ? keys.filter((k) => k.kid === header.kid)
+      : keys.filter((k) => k.alg === header.alg);
+  if (candidates.length === 0) {
+    throw new ConnectRefused(
+      CloseCode.Unauthorized,
+      typeof header.kid === 'string' ? 'invalid token: unknown or revoked key id' : 'invalid token',
+    );
+  }
   let expired = false;
-  for (const secret of secrets) {
+  for (const k of candidates) {
     try {
-      const { payload } = await jwtVerify(token, secret, {
-        algorithms: ['HS256'],
+      const { payload } = await jwtVerify(token, k.key, {
+        algorithms: [k.alg],
         currentDate: new Date(now),
         requiredClaims: ['exp'],
       });
-      return payload;
+      return { claims: payload, kid: k.kid };
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) expired = true;
       else if (err instanceof joseErrors.JWTClaimValidationFailed) {
@@ -97,6 +132,19 @@ async function verifyToken(token: string, secrets: readonly Uint8Array[], now: n
   }
   if (expired) throw new ConnectRefused(CloseCode.TokenExpired, 'token expired');
   throw new ConnectRefused(CloseCode.Unauthorized, 'invalid token');
+}
+
+/** A token may live at most `maxSec`: from `iat` when it has one, and from now in any case. */
+function checkLifetime(claims: JWTPayload, maxSec: number, now: number): void {
+  const exp = claims.exp as number;
+  const limit = maxSec + LIFETIME_SLACK_SEC;
+  const fromIat = typeof claims.iat === 'number' ? exp - claims.iat : 0;
+  if (fromIat > limit || exp - now / 1000 > limit) {
+    throw new ConnectRefused(
+      CloseCode.Unauthorized,
+      `invalid token: lifetime exceeds the app's maximum of ${maxSec} s`,
+    );
+  }
 }
 
 /**

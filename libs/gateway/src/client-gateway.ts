@@ -38,7 +38,7 @@ export class ClientGateway {
   constructor(
     readonly nodeId: string,
     private readonly limits: GatewayLimits,
-    apps: AppDirectory,
+    private readonly apps: AppDirectory,
     private readonly router: Router,
     hooks: readonly GatewayHooks[],
     private readonly metrics: MetricsRegistry,
@@ -245,6 +245,40 @@ export class ClientGateway {
    * returns how many. For changes made anywhere (an app disabled or deleted, a token key revoked),
    * reported to every process that holds connections.
    */
+  /**
+   * Brings this node's connections of one app in line with what the app is now (the app change feed calls
+   * it for every change, from any process): drops the cached app, re-reads it, then closes with 4003 every
+   * connection of a deleted or disabled app, with 4001 every connection whose token key was revoked, and,
+   * when the app stopped allowing anonymous clients, its anonymous connections. Returns how many it closed.
+   */
+  async reconcileApp(appId: string, appKey: string): Promise<number> {
+    this.apps.invalidate?.(appKey);
+    const app = await this.apps.findByKey(appKey);
+    if (app === null || app.id !== appId || !app.enabled) {
+      return this.closeApp(
+        appId,
+        CloseCode.AppDisabled,
+        app === null || app.id !== appId ? 'app deleted' : 'app disabled',
+      );
+    }
+    const kids = new Set(app.tokenKeys.map((k) => k.kid));
+    let closed = this.closeApp(
+      appId,
+      CloseCode.Unauthorized,
+      'token key revoked',
+      (c) => c.keyId !== null && !kids.has(c.keyId),
+    );
+    if (!app.settings.allowAnonymous) {
+      closed += this.closeApp(
+        appId,
+        CloseCode.Unauthorized,
+        'anonymous clients not allowed',
+        (c) => c.keyId === null,
+      );
+    }
+    return closed;
+  }
+
   closeApp(appId: string, code: CloseCode, reason?: string, match?: (client: ClientInfo) => boolean): number {
     const victims = [...this.hub.appConnections(appId)].filter((c) => match === undefined || match(c));
     for (const conn of victims) this.close(conn, code, reason);

@@ -22,6 +22,8 @@ export interface Identity {
   canPublish: TopicMatcher;
   /** Token expiry in epoch ms; 0 when the client is anonymous. */
   expiresAt: number;
+  /** `kid` of the token key that verified the token; null when the client is anonymous. */
+  keyId: string | null;
 }
 
 /** One client connection: its socket, identity, subscriptions and per-connection budgets. */
@@ -34,6 +36,7 @@ export class Connection implements ClientInfo {
   canSubscribe: TopicMatcher | null = null;
   canPublish: TopicMatcher | null = null;
   expiresAt = 0;
+  keyId: string | null = null;
   readonly topics = new Set<string>();
 
   lastSeen: number;
@@ -91,5 +94,6 @@ export class Connection implements ClientInfo {
     this.canSubscribe = who.canSubscribe;
     this.canPublish = who.canPublish;
     this.expiresAt = who.expiresAt;
+    this.keyId = who.keyId;
   }
 }

@@ -12,6 +12,8 @@ export interface ClientInfo {
   readonly topics: ReadonlySet<string>;
   /** Verified token claims; empty for anonymous clients. */
   readonly claims: Readonly<Record<string, unknown>>;
+  /** `kid` of the token key that verified the client's token; null for anonymous clients. */
+  readonly keyId: string | null;
   /** What the token claims and app settings allow this client. */
   maySubscribe(topic: string): boolean;
   mayPublish(topic: string): boolean;

@@ -26,6 +26,7 @@ function fakeConn(id: string, appId: string, userId: string | null = null, buffe
     canSubscribe: compilePatterns(['**']),
     canPublish: compilePatterns([]),
     expiresAt: 0,
+    keyId: null,
   });
   conn.state = ConnState.Open;
   return { conn, writes, raw };

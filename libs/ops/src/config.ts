@@ -24,24 +24,29 @@ export const databaseEnv = {
     .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: or postgres:// or postgresql://')
     .optional(),
   BEACON_SECRET_KEY: z.string().optional(),
+  /** How often the app change feed is polled (ms): how late a disable or rotation reaches this process. */
+  BEACON_APP_CHANGE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
 };
 
 export interface DatabaseConfig {
   dataDir: string;
   databaseUrl: string;
   secretKey: string | undefined;
+  appChangePollMs: number;
 }
 
 export function databaseFrom(e: {
   BEACON_DATA_DIR: string;
   BEACON_DATABASE_URL?: string | undefined;
   BEACON_SECRET_KEY?: string | undefined;
+  BEACON_APP_CHANGE_POLL_MS: number;
 }): DatabaseConfig {
   const dataDir = resolve(e.BEACON_DATA_DIR);
   return {
     dataDir,
     databaseUrl: e.BEACON_DATABASE_URL ?? `file:${resolve(dataDir, 'beacon.db')}`,
     secretKey: e.BEACON_SECRET_KEY,
+    appChangePollMs: e.BEACON_APP_CHANGE_POLL_MS,
   };
 }
 

@@ -4,12 +4,18 @@ export interface AppSettings {
   allowAnonymous: boolean;
   clientPublish: boolean;
   maxConnections: number;
+  /** Longest life a client token may have (exp − iat, and exp − now), in seconds. */
+  maxTokenLifetimeSec: number;
 }
+
+/** Bounds of maxTokenLifetimeSec: a minute to 30 days. */
+export const TOKEN_LIFETIME_BOUNDS = { min: 60, max: 30 * 24 * 3600 } as const;
 
 export const DEFAULT_APP_SETTINGS: AppSettings = Object.freeze({
   allowAnonymous: false,
   clientPublish: false,
   maxConnections: 10000,
+  maxTokenLifetimeSec: 24 * 3600,
 });
 
 /** Applies a patch over `base`, rejecting unknown keys and ill-typed values. */
@@ -33,6 +39,17 @@ export function mergeSettings(base: AppSettings, patch: Partial<AppSettings> = {
         }
         out.maxConnections = v;
         break;
+      case 'maxTokenLifetimeSec': {
+        const { min, max } = TOKEN_LIFETIME_BOUNDS;
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+          throw new PersistenceError(
+            'INVALID_INPUT',
+            `settings.maxTokenLifetimeSec must be an integer from ${min} to ${max}`,
+          );
+        }
+        out.maxTokenLifetimeSec = v;
+        break;
+      }
       default:
         throw new PersistenceError('INVALID_INPUT', `unknown setting ${k}`);
     }
@@ -53,6 +70,10 @@ export function settingsFromJson(value: unknown): AppSettings {
       typeof obj.clientPublish === 'boolean' ? obj.clientPublish : DEFAULT_APP_SETTINGS.clientPublish,
     maxConnections:
       typeof obj.maxConnections === 'number' ? obj.maxConnections : DEFAULT_APP_SETTINGS.maxConnections,
+    maxTokenLifetimeSec:
+      typeof obj.maxTokenLifetimeSec === 'number'
+        ? obj.maxTokenLifetimeSec
+        : DEFAULT_APP_SETTINGS.maxTokenLifetimeSec,
   };
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { PoolConfig } from 'pg';
 import { PersistenceError } from './persistence.exception.js';
@@ -52,9 +52,20 @@ export function providerOf(url: string): Provider {
   return parseDatabaseUrl(url).provider;
 }
 
-/** Creates the SQLite file's parent directory. */
+/**
+ * Creates the SQLite file's parent directory (0700 when it makes it) and the file itself, empty and 0600, when
+ * it does not exist yet: the database holds secret hashes and encrypted token keys, so it is the owner's
+ * alone from the first byte. SQLite gives its -wal and -shm files the database file's permissions.
+ * An existing file keeps the permissions it has.
+ */
 export function ensureSqliteDir(file: string): void {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file === ':memory:') return;
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 export function quoteIdent(name: string): string {

@@ -1,9 +1,20 @@
-export { DEFAULT_APP_SETTINGS, type AppSettings } from './app-settings.js';
+export { DEFAULT_APP_SETTINGS, TOKEN_LIFETIME_BOUNDS, type AppSettings } from './app-settings.js';
+export {
+  AppChangeFeed,
+  AppChangeWatcher,
+  watchApps,
+  type AppChangeConsumers,
+  type AppChange,
+  type AppChangeKind,
+  type WatchOptions,
+} from './app-changes.js';
 export {
   AppsRepository,
   DEV_APP_KEY,
   type AppRecord,
-  type AppWithSecrets,
+  type AddTokenKeyInput,
+  type AppWithKeys,
+  type IssuedTokenKey,
   type CreateAppInput,
   type SecretAuthResult,
 } from './apps.repository.js';
@@ -31,4 +42,14 @@ export { Persistence, type PersistenceOptions } from './persistence.js';
 export { PersistenceModule, PERSISTENCE_OPTIONS } from './persistence.module.js';
 export { PersistenceError, type PersistenceErrorCode } from './persistence.exception.js';
 export { generateSecret } from './secret-box.js';
+export { MIN_SECRET_BITS, secretStrengthProblem } from './secret-strength.js';
+export {
+  isTokenKeyAlg,
+  KID_PATTERN,
+  MAX_ACTIVE_TOKEN_KEYS,
+  TOKEN_KEY_ALGS,
+  type TokenKeyAlg,
+  type TokenKeyRecord,
+  type VerificationKey,
+} from './token-keys.js';
 export { registerAuditMetrics } from './audit-metrics.js';

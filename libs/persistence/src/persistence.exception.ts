@@ -2,6 +2,7 @@
 export type PersistenceErrorCode =
   | 'APP_NOT_FOUND'
   | 'APP_KEY_TAKEN'
+  | 'TOKEN_KEY_NOT_FOUND'
   | 'OPERATOR_EMAIL_TAKEN'
   | 'INVALID_INPUT'
   | 'UNSUPPORTED_DATABASE_URL'

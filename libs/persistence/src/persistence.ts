@@ -1,3 +1,4 @@
+import { AppChangeFeed } from './app-changes.js';
 import { AppsRepository } from './apps.repository.js';
 import { AuditLog, type AuditLogOptions } from './audit-log.js';
 import { PrismaAuditStore } from './audit-store.js';
@@ -25,6 +26,7 @@ export interface PersistenceOptions {
 /** The persistence capability: one Prisma client and the repositories over it. */
 export class Persistence {
   apps: AppsRepository;
+  changes: AppChangeFeed;
   operators: OperatorsRepository;
   audit: AuditLog;
   private closing: Promise<void> | null = null;
@@ -36,6 +38,7 @@ export class Persistence {
     auditOptions: AuditLogOptions,
   ) {
     this.apps = new AppsRepository(db, box);
+    this.changes = new AppChangeFeed(db);
     this.operators = new OperatorsRepository(db);
     this.audit = new AuditLog(new PrismaAuditStore(db, provider), auditOptions);
   }

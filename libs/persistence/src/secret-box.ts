@@ -97,7 +97,7 @@ export function loadMasterKey(dataDir: string, secretKey?: string): Buffer {
   if (secretKey !== undefined && secretKey !== '') return parseMasterKey(secretKey);
   const file = join(dataDir, KEY_FILE);
   if (existsSync(file)) return parseMasterKey(readFileSync(file, 'utf8'));
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   try {
     writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });

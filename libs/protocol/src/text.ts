@@ -36,3 +36,36 @@ export function truncateUtf8(text: string, maxBytes: number = MAX_CLOSE_REASON_B
   }
   return text;
 }
+
+/** Longest user id (a token's `sub`, a push API user target), in characters. */
+export const MAX_USER_ID_LENGTH = 200;
+
+/**
+ * Characters a user id may not contain: C0 and C1 controls, DEL, line/paragraph separators and bidirectional
+ * overrides/isolates — everything that can rewrite a terminal or a log line, or disguise one id as another.
+ */
+
+const USER_ID_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
+
+/** Why `id` is not a valid user id, or null when it is one. */
+export function userIdProblem(id: unknown): string | null {
+  if (typeof id !== 'string' || id.length === 0) return 'must be a non-empty string';
+  if (id.length > MAX_USER_ID_LENGTH) return `must be at most ${MAX_USER_ID_LENGTH} characters`;
+  if (USER_ID_FORBIDDEN.test(id))
+    return 'must not contain control, line-separator or bidi-override characters';
+  return null;
+}
+
+/**
+ * Text from clients or tenants made safe for a terminal: C0/C1 controls, DEL and bidi controls become
+ * visible escapes (`\x1b`, `\u202e`), backslashes are doubled so an escape cannot be forged.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => {
+    if (c === '\\') return '\\\\';
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}

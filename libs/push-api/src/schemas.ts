@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_USER_ID_LENGTH, userIdProblem } from '@beacon/protocol';
 
 // Topic names are checked by the handlers (isValidTopic with the configured BEACON_MAX_TOPIC_LENGTH), not
 // here: the schemas are static, the length is a setting.
@@ -20,7 +21,13 @@ export const PublishBody = z
 
 export const DirectBody = z.object({ data: z.json(), topic: label }).strict();
 
-export const UserIdParam = z.string().min(1).max(200);
+export const UserIdParam = z
+  .string()
+  .min(1)
+  .max(MAX_USER_ID_LENGTH)
+  .refine((v) => userIdProblem(v) === null, {
+    message: 'must not contain control, line-separator or bidi-override characters',
+  });
 export const ClientIdParam = z.string().min(1).max(100);
 
 export const TopicsQuery = z

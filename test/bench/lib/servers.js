@@ -280,7 +280,7 @@ export async function startReference() {
  * @returns {Promise<RunningServer>}
  */
 export async function startBeacon(main = BEACON_MAIN) {
-  const secret = randomBytes(24).toString('hex');
+  const secret = randomBytes(32).toString('hex');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-bench-'));
   tempDirs.add(dataDir);
   const grpcPort = await freePort();

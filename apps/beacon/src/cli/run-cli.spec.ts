@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,7 @@ describe('beacon CLI', () => {
   }
 
   const secretOf = (out: string[]): string => {
-    const line = out.find((l) => /secret[: ]/i.test(l) && /[A-Za-z0-9_-]{43}/.test(l));
+    const line = out.find((l) => /secret[: ]/i.test(l) && !/token/i.test(l) && /[A-Za-z0-9_-]{43}/.test(l));
     return /([A-Za-z0-9_-]{43})/.exec(line ?? '')![1]!;
   };
 
@@ -82,6 +83,7 @@ describe('beacon CLI', () => {
         allowAnonymous: false,
         clientPublish: true,
         maxConnections: 50,
+        maxTokenLifetimeSec: 86400,
       });
     });
     expect(await lastAudit('shop')).toMatchObject({
@@ -113,7 +115,7 @@ describe('beacon CLI', () => {
       expect(await p.apps.authenticateSecret(old)).toMatchObject({ ok: false, reason: 'revoked' });
       expect(await p.apps.authenticateSecret(fresh)).toMatchObject({ ok: true });
     });
-    expect(await lastAudit('rot')).toMatchObject({ action: 'app.rotate_secret', result: 'ok' });
+    expect(await lastAudit('rot')).toMatchObject({ action: 'app.rotate', result: 'ok' });
   });
 
   it('disables and enables an app', async () => {
@@ -178,5 +180,99 @@ describe('beacon CLI', () => {
     expect(shop.out[0]).toMatch(/cli:tester\s+app\.create\s+shop\s+ok$/);
     expect((await cli(['audit', 'tail', '--app', 'nope'])).code).toBe(1);
     expect((await cli(['audit', 'tail', '--limit', 'x'])).code).toBe(1);
+  });
+
+  it('updates settings with apps update, and refuses bad values', async () => {
+    await cli(['apps', 'create', '--name', 'Upd', '--key', 'upd', '--anonymous']);
+    const res = await cli([
+      'apps',
+      'update',
+      'upd',
+      '--no-anonymous',
+      '--client-publish',
+      '--max-token-lifetime',
+      '600',
+    ]);
+    expect(res.code).toBe(0);
+    expect(res.out.join('\n')).toMatch(/anonymous no, client publish yes.*max token lifetime 600 s/);
+    await withPersistence(async (p) =>
+      expect((await p.apps.findByKey('upd'))?.settings).toMatchObject({
+        allowAnonymous: false,
+        clientPublish: true,
+        maxTokenLifetimeSec: 600,
+      }),
+    );
+    expect(await lastAudit('upd')).toMatchObject({ action: 'app.update', result: 'ok' });
+    expect((await cli(['apps', 'update', 'upd'])).code).toBe(1);
+    expect((await cli(['apps', 'update', 'upd', '--max-token-lifetime', '5'])).code).toBe(1);
+  });
+
+  it('shows the token key apart from the push secret, and manages keys', async () => {
+    const created = await cli(['apps', 'create', '--name', 'Keyed', '--key', 'keyed']);
+    const tokenLine = created.out.find((l) => l.includes('token key:'))!;
+    const tokenKey = /([A-Za-z0-9_-]{43})/.exec(tokenLine)![1]!;
+    expect(tokenKey).not.toBe(secretOf(created.out));
+    const listed = await cli(['keys', 'list', 'keyed']);
+    expect(listed.out[0]).toMatch(/^KID\s+ALG\s+STATE/);
+    expect(listed.out[1]).toMatch(/^k_[0-9a-f]{12}\s+HS256\s+active/);
+    expect(listed.out.join('\n')).not.toContain(tokenKey);
+
+    const pem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const file = join(dir, 'ed.pem');
+    writeFileSync(file, pem);
+    const added = await cli([
+      'keys',
+      'add',
+      'keyed',
+      '--alg',
+      'EdDSA',
+      '--public-key',
+      file,
+      '--kid',
+      'ed-1',
+    ]);
+    expect(added.code).toBe(0);
+    expect(await lastAudit('keyed')).toMatchObject({ action: 'app.add_public_key', result: 'ok' });
+    expect((await cli(['keys', 'add', 'keyed', '--alg', 'ES256', '--public-key', file])).code).toBe(1);
+
+    const rotated = await cli(['keys', 'rotate', 'keyed']);
+    expect(rotated.code).toBe(0);
+    expect((await cli(['keys', 'revoke', 'keyed', 'ed-1'])).code).toBe(0);
+    expect(await lastAudit('keyed/ed-1')).toMatchObject({ action: 'app.revoke_key', result: 'ok' });
+    const all = await cli(['keys', 'list', 'keyed', '--all', '--json']);
+    const keys = JSON.parse(all.out.join('\n')) as Array<{ kid: string; revokedAt: string | null }>;
+    expect(keys.map((k) => [k.kid, k.revokedAt === null])).toEqual([
+      [expect.stringMatching(/^k_/), false],
+      ['ed-1', false],
+      [expect.stringMatching(/^k_/), true],
+    ]);
+    expect((await cli(['keys', 'revoke', 'keyed', 'ed-1'])).code).toBe(1);
+  });
+
+  it('never prints raw control characters from audit records (issue 6, item 10), and shows counts', async () => {
+    await withPersistence(async (p) => {
+      p.audit.record({
+        actor: 'app:evil',
+        action: 'publish',
+        target: 'user:\u001b[2J\u001b]0;owned\u0007',
+        result: 'ok',
+      });
+      for (let n = 0; n < 7; n++)
+        p.audit.tally({
+          actor: 'app:x\u202eexe',
+          action: 'auth',
+          target: 'back\\slash',
+          result: 'invalid_key',
+        });
+      await p.audit.flush();
+    });
+    const lines = (await cli(['audit', 'tail', '--limit', '2'])).out;
+
+    for (const line of lines) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    const out = lines.join('\n');
+    expect(out).toContain('user:\\x1b[2J\\x1b]0;owned\\x07');
+    expect(out).toContain('app:x\\u202eexe');
+    expect(out).toContain('back\\\\slash');
+    expect(out).toMatch(/invalid_key\s+×7/);
   });
 });

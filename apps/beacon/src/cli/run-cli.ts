@@ -1,12 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { printable } from '@beacon/protocol';
 import {
   migrate,
   OPERATOR_ROLES,
   Persistence,
   PersistenceError,
   type AppRecord,
+  type AppSettings,
   type AuditEntry,
   type OperatorRole,
 } from '@beacon/persistence';
@@ -25,11 +28,20 @@ export const USAGE = `Usage: beacon <command> [options]
 
 Apps
   apps create --name NAME [--key KEY] [--anonymous] [--client-publish] [--max-connections N]
+              [--max-token-lifetime SEC]      prints the push secret and the token key once
   apps list [--json]
-  apps rotate <key>          issue a new secret, revoke the old one
-  apps disable <key>
+  apps update <key> [--[no-]anonymous] [--[no-]client-publish] [--max-connections N]
+              [--max-token-lifetime SEC] [--name NAME]
+  apps rotate <key>          issue a new push secret, revoke the old one
+  apps disable <key>         open connections are closed with 4003
   apps enable <key>
-  apps delete <key>
+  apps delete <key>          open connections are closed with 4003
+Client-token keys (separate from the push secret)
+  keys list <app> [--all] [--json]
+  keys rotate <app>          issue a new HS256 token key, revoke the other HS256 keys
+  keys add <app> --alg ES256|EdDSA|RS256 --public-key FILE [--kid KID]
+                             register a public key (PEM or JWK); you keep the private key
+  keys revoke <app> <kid>    connections whose token it verified are closed
 Operators
   operators create --email EMAIL (--password-stdin | --password PASSWORD) [--role admin|viewer]
 Audit
@@ -52,8 +64,20 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     anonymous: { type: 'boolean' },
     'client-publish': { type: 'boolean' },
     'max-connections': { type: 'string' },
+    'max-token-lifetime': { type: 'string' },
   },
   'apps list': { json: { type: 'boolean' } },
+  'apps update': {
+    name: { type: 'string' },
+    anonymous: { type: 'boolean' },
+    'client-publish': { type: 'boolean' },
+    'max-connections': { type: 'string' },
+    'max-token-lifetime': { type: 'string' },
+  },
+  'keys list': { all: { type: 'boolean' }, json: { type: 'boolean' } },
+  'keys rotate': {},
+  'keys add': { alg: { type: 'string' }, 'public-key': { type: 'string' }, kid: { type: 'string' } },
+  'keys revoke': {},
   'apps rotate': {},
   'apps disable': {},
   'apps enable': {},
@@ -81,13 +105,34 @@ function integer(
   return n;
 }
 
-function keyArg(positionals: string[], command: string): string {
+function keyArg(positionals: string[], command: string, more = ''): string {
   const key = positionals[0];
-  if (key === undefined || positionals.length > 1) throw new CliError(`usage: beacon ${command} <key>`);
+  const want = more === '' ? 1 : 2;
+  if (key === undefined || positionals.length !== want)
+    throw new CliError(`usage: beacon ${command} <key>${more === '' ? '' : ` ${more}`}`);
   return key;
 }
 
-function table(rows: string[][]): string[] {
+/** Settings flags shared by `apps create` and `apps update`. */
+function settingsFlags(values: Values): Partial<AppSettings> {
+  const maxConnections = integer(values['max-connections'], '--max-connections', 0, 10_000_000);
+  const maxTokenLifetimeSec = integer(
+    values['max-token-lifetime'],
+    '--max-token-lifetime',
+    60,
+    30 * 24 * 3600,
+  );
+  return {
+    ...(typeof values.anonymous === 'boolean' && { allowAnonymous: values.anonymous }),
+    ...(typeof values['client-publish'] === 'boolean' && { clientPublish: values['client-publish'] }),
+    ...(maxConnections !== undefined && { maxConnections }),
+    ...(maxTokenLifetimeSec !== undefined && { maxTokenLifetimeSec }),
+  };
+}
+
+/** Columns padded to width; every cell made printable (names and ids come from tenants and clients). */
+function table(cells: string[][]): string[] {
+  const rows = cells.map((r) => r.map(printable));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) =>
     r
@@ -116,6 +161,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       args: argv.slice(2),
       options,
       allowPositionals: true,
+      allowNegative: true,
       strict: true,
     }) as {
       values: Values;
@@ -193,23 +239,41 @@ async function dispatch(
     case 'apps create': {
       noPositionals();
       if (typeof values.name !== 'string') throw new CliError('--name is required');
-      const maxConnections = integer(values['max-connections'], '--max-connections', 0, 10_000_000);
-      const settings = {
-        ...(values.anonymous === true && { allowAnonymous: true }),
-        ...(values['client-publish'] === true && { clientPublish: true }),
-        ...(maxConnections !== undefined && { maxConnections }),
-      };
+      const settings = settingsFlags(values);
       const key = typeof values.key === 'string' ? values.key : undefined;
-      const { app, secret } = await audited(
+      const { app, secret, tokenKey } = await audited(
         'app.create',
         key ?? values.name,
         () => p.apps.create({ name: values.name as string, key, settings }),
         (r) => r.app,
       );
-      io.out(`Created app "${app.name}"`);
-      io.out(`  key:    ${app.key}`);
-      io.out(`  secret: ${secret}`);
-      io.out('Store the secret now: it will not be shown again.');
+      io.out(`Created app "${printable(app.name)}"`);
+      io.out(`  key:         ${app.key}`);
+      io.out(`  secret:      ${secret}`);
+      io.out(`  token key:   ${tokenKey.secret}`);
+      io.out(`  token kid:   ${tokenKey.kid}  (HS256)`);
+      io.out('The secret authenticates your backend to the push API (Authorization: Bearer <secret>);');
+      io.out('the token key signs client tokens (HS256, header kid optional).');
+      io.out('Store both now: they will not be shown again.');
+      return;
+    }
+    case 'apps update': {
+      const key = keyArg(positionals, command);
+      const settings = settingsFlags(values);
+      if (Object.keys(settings).length === 0 && values.name === undefined)
+        throw new CliError('nothing to change: give a setting flag (see beacon --help)');
+      if (values.name !== undefined) throw new CliError('--name cannot be changed yet');
+      const app = await audited(
+        'app.update',
+        key,
+        () => p.apps.updateSettings(key, settings),
+        (a) => a,
+      );
+      const s = app.settings;
+      io.out(
+        `App ${app.key} updated: anonymous ${s.allowAnonymous ? 'yes' : 'no'}, client publish ${s.clientPublish ? 'yes' : 'no'}, ` +
+          `max connections ${s.maxConnections}, max token lifetime ${s.maxTokenLifetimeSec} s.`,
+      );
       return;
     }
     case 'apps list': {
@@ -223,7 +287,16 @@ async function dispatch(
         io.out('No apps yet: beacon apps create --name NAME');
         return;
       }
-      const head = ['KEY', 'NAME', 'ENABLED', 'ANONYMOUS', 'CLIENT-PUBLISH', 'MAX-CONN', 'CREATED'];
+      const head = [
+        'KEY',
+        'NAME',
+        'ENABLED',
+        'ANONYMOUS',
+        'CLIENT-PUBLISH',
+        'MAX-CONN',
+        'TOKEN-TTL',
+        'CREATED',
+      ];
       const rows = apps.map((a) => [
         a.key,
         a.name,
@@ -231,6 +304,7 @@ async function dispatch(
         a.settings.allowAnonymous ? 'yes' : 'no',
         a.settings.clientPublish ? 'yes' : 'no',
         String(a.settings.maxConnections),
+        `${a.settings.maxTokenLifetimeSec}s`,
         a.createdAt.toISOString(),
       ]);
       for (const line of table([head, ...rows])) io.out(line);
@@ -239,13 +313,85 @@ async function dispatch(
     case 'apps rotate': {
       const key = keyArg(positionals, command);
       const { secret } = await audited(
-        'app.rotate_secret',
+        'app.rotate',
         key,
         () => p.apps.rotateSecret(key),
         (r) => r.app,
       );
-      io.out(`New secret for ${key}: ${secret}`);
+      io.out(`New push secret for ${key}: ${secret}`);
       io.out('The previous secret is revoked. Store this one now: it will not be shown again.');
+      return;
+    }
+    case 'keys list': {
+      const key = keyArg(positionals, command);
+      const keys = await p.apps.listTokenKeys(key, { includeRevoked: values.all === true });
+      if (values.json === true) {
+        io.out(JSON.stringify(keys, null, 2));
+        return;
+      }
+      if (keys.length === 0) {
+        io.out(`App ${key} has no active token keys: beacon keys rotate ${key}`);
+        return;
+      }
+      const head = ['KID', 'ALG', 'STATE', 'CREATED', 'NOTE'];
+      const rows = keys.map((k) => [
+        k.kid,
+        k.alg,
+        k.revokedAt === null ? 'active' : `revoked ${k.revokedAt.toISOString()}`,
+        k.createdAt.toISOString(),
+        k.carriedOver ? 'the push secret of an older version: revoked with it' : '',
+      ]);
+      for (const line of table([head, ...rows])) io.out(line);
+      return;
+    }
+    case 'keys rotate': {
+      const key = keyArg(positionals, command);
+      const { tokenKey } = await audited(
+        'app.rotate_token_key',
+        key,
+        () => p.apps.rotateTokenKey(key),
+        (r) => r.app,
+      );
+      io.out(`New token key for ${key} (HS256, kid ${tokenKey.kid}): ${tokenKey.secret}`);
+      io.out('The other HS256 keys are revoked; clients whose tokens they signed are disconnected.');
+      io.out('Store this one now: it will not be shown again.');
+      return;
+    }
+    case 'keys add': {
+      const key = keyArg(positionals, command);
+      const alg = values.alg;
+      if (alg !== 'ES256' && alg !== 'EdDSA' && alg !== 'RS256')
+        throw new CliError('--alg must be ES256, EdDSA or RS256 (HS256 keys come from keys rotate)');
+      const file = values['public-key'];
+      if (typeof file !== 'string') throw new CliError('--public-key FILE is required');
+      let publicKey: string;
+      try {
+        publicKey = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
+      }
+      const kid = typeof values.kid === 'string' ? values.kid : undefined;
+      const { key: added } = await audited(
+        'app.add_public_key',
+        key,
+        () => p.apps.addTokenKey(key, { alg, kid, publicKey }),
+        (r) => r.app,
+      );
+      io.out(
+        `Added ${added.alg} key ${added.kid} to ${key}. Sign client tokens with header {"alg":"${added.alg}","kid":"${added.kid}"}.`,
+      );
+      return;
+    }
+    case 'keys revoke': {
+      const key = keyArg(positionals, command, '<kid>');
+      const kid = positionals[1]!;
+      await audited(
+        'app.revoke_key',
+        `${key}/${kid}`,
+        () => p.apps.revokeTokenKey(key, kid),
+        (r) => r.app,
+      );
+      io.out(`Key ${printable(kid)} of ${key} revoked.`);
       return;
     }
     case 'apps disable':
@@ -263,12 +409,11 @@ async function dispatch(
     }
     case 'apps delete': {
       const key = keyArg(positionals, command);
-      const app = await p.apps.findByKey(key);
       await audited(
         'app.delete',
         key,
         () => p.apps.delete(key),
-        () => app ?? undefined,
+        (a) => a,
       );
       io.out(`App ${key} deleted.`);
       return;
@@ -305,7 +450,9 @@ async function dispatch(
       for (const r of records.reverse()) {
         const parts = [r.ts.toISOString(), r.actor, r.action, r.target ?? '-', r.result];
         if (r.remoteAddr) parts.push(r.remoteAddr);
-        io.out(parts.join('  '));
+        if (r.count > 1) parts.push(`×${r.count}`);
+        // Actors, targets and addresses come from clients and tenants: never raw control characters.
+        io.out(parts.map(printable).join('  '));
       }
       if (records.length === 0) io.out('No audit records.');
       return;
