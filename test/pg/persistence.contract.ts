@@ -79,6 +79,9 @@ export function persistenceContract(
         clientPublish: true,
         maxConnections: 10000,
         maxTokenLifetimeSec: 86400,
+        presence: [],
+        presenceMaxMembers: 1000,
+        history: [],
       });
       expect((await p.apps.list()).map((a) => a.key)).toContain('alpha');
       const found = await p.apps.findByKey('alpha');
@@ -128,6 +131,9 @@ export function persistenceContract(
         clientPublish: false,
         maxConnections: 5,
         maxTokenLifetimeSec: 86400,
+        presence: [],
+        presenceMaxMembers: 1000,
+        history: [],
       });
       await expect(p.apps.updateSettings('gamma', { maxConnections: -1 })).rejects.toMatchObject({
         code: 'INVALID_INPUT',

@@ -84,6 +84,9 @@ describe('beacon CLI', () => {
         clientPublish: true,
         maxConnections: 50,
         maxTokenLifetimeSec: 86400,
+        presence: [],
+        presenceMaxMembers: 1000,
+        history: [],
       });
     });
     expect(await lastAudit('shop')).toMatchObject({
