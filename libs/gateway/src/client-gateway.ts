@@ -22,6 +22,8 @@ import { Hub } from './hub.js';
 import { wsErrorCloseCode } from './ws-errors.js';
 import { frameText } from './ws-frame.js';
 
+const FIRETOWER_HEARTBEAT = frameText('heartbeat');
+
 /**
  * Owns every client connection of this node: connect, admission and authentication, the inbound frame
  * loop (FrameLoop), closing with documented codes, heartbeats, token expiry and slow-consumer
@@ -173,6 +175,7 @@ export class ClientGateway {
       }
       conn.identify(identity);
       conn.policy = appPolicy(app.settings);
+      conn.firetower = app.settings.serverFrames === 'firetower';
       const verdict = await this.hooks.onConnect(conn);
       if (conn.state !== ConnState.Authenticating) return;
       if (isRefusal(verdict)) throw new ConnectRefused(CloseCode.ConnectRefused, verdict.refuse);
@@ -209,7 +212,8 @@ export class ClientGateway {
         publishBurst: this.limits.publishBurst,
       },
     };
-    this.hub.write(conn, frameText(encodeControl(hello)));
+    // firetower's server sends nothing on connect; its pages do not expect a first frame.
+    if (!conn.firetower) this.hub.write(conn, frameText(encodeControl(hello)));
     this.loop.resume(conn);
   }
 
@@ -381,6 +385,8 @@ export class ClientGateway {
       } else if (now - conn.lastPing >= pingIntervalMs) {
         conn.lastPing = now;
         conn.ws.ping();
+        // firetower's clients expect its "heartbeat" text frame (and ignore it); liveness stays the ping's.
+        if (conn.firetower) this.hub.write(conn, FIRETOWER_HEARTBEAT);
       }
     }
   }

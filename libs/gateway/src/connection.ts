@@ -43,6 +43,8 @@ export class Connection implements ClientInfo {
   readonly topics = new Set<string>();
   /** The token's `info` claim, shown in presence; null without one. */
   info: Record<string, unknown> | null = null;
+  /** Speaks firetower's server frames (app setting serverFrames): deliveries, heartbeats, no `connected`. */
+  firetower = false;
   /** The app's history and presence rules (swapped when the app changes). */
   policy: AppPolicy = NO_POLICY;
   /** Topics whose join/leave frames this connection asked for (`joinLeave: true`); null: none. */

@@ -1,4 +1,4 @@
-import { encodeControl, encodeMessage } from '@beacon/protocol';
+import { encodeControl, encodeFiretower, encodeMessage } from '@beacon/protocol';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
 import type {
   DisconnectTarget,
@@ -158,8 +158,14 @@ export class Hub implements GatewayNode {
     if (recipients === undefined) return 0;
     this.messages.value++;
     const frame = frameText(encodeMessage(target.kind, m.topic, m.dataJson, m.id, m.ts, m.offset, m.epoch));
+    let firetower: Buffer | undefined; // made at most once, for an app speaking firetower's frames
     let n = 0;
     for (const conn of recipients) {
+      if (conn.firetower) {
+        firetower ??= frameText(encodeFiretower(m.topic, m.dataJson));
+        if (this.write(conn, firetower)) n++;
+        continue;
+      }
       // A subscriber still being replayed its history gets live messages after the replay (one null check
       // on the hot path when nothing is recovering).
       const waiting = conn.recovering === null ? undefined : conn.recovering.get(m.topic as string);

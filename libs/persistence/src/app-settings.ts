@@ -24,6 +24,12 @@ export interface AppSettings {
   presenceMaxMembers: number;
   /** History rules, first match wins; none by default. */
   history: HistorySetting[];
+  /**
+   * The frames the gateway sends this app's clients: Beacon's (default), or firetower's server frames
+   * (deliveries as `{"topic","data","type":1}`, "heartbeat" text frames, no `connected`) for pages written
+   * for a firetower server (docs/protocol.md#firetower-clients).
+   */
+  serverFrames: 'beacon' | 'firetower';
 }
 
 /** Bounds of maxTokenLifetimeSec: a minute to 30 days. */
@@ -37,6 +43,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = Object.freeze({
   presence: [],
   presenceMaxMembers: 1000,
   history: [],
+  serverFrames: 'beacon',
 });
 
 /** Applies a patch over `base`, rejecting unknown keys and ill-typed values. */
@@ -86,6 +93,14 @@ export function mergeSettings(base: AppSettings, patch: Partial<AppSettings> = {
       case 'history':
         out.history = checkHistory(v);
         break;
+      case 'serverFrames':
+        if (v !== 'beacon' && v !== 'firetower')
+          throw new PersistenceError(
+            'INVALID_INPUT',
+            'settings.serverFrames must be "beacon" or "firetower"',
+          );
+        out.serverFrames = v;
+        break;
       default:
         throw new PersistenceError('INVALID_INPUT', `unknown setting ${k}`);
     }
@@ -116,6 +131,7 @@ export function settingsFromJson(value: unknown): AppSettings {
         ? obj.presenceMaxMembers
         : DEFAULT_APP_SETTINGS.presenceMaxMembers,
     history: tolerant(() => checkHistory(obj.history), []),
+    serverFrames: obj.serverFrames === 'firetower' ? 'firetower' : 'beacon',
   };
 }
 

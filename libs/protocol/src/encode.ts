@@ -29,6 +29,14 @@ export function encodeMessage(
   return `{"type":"message","kind":"${kind}",${t}"data":${dataJson},"id":${JSON.stringify(id)},"ts":${ts}${pos}}`;
 }
 
+/**
+ * A delivery as firetower's server frames it (`TopicMessage.Json()` in holdno/firetower protocol/protocol.go:
+ * topic, data, then the publish operation's number), for apps with `serverFrames: "firetower"`.
+ */
+export function encodeFiretower(topic: string | undefined, dataJson: string): string {
+  return `{"topic":${JSON.stringify(topic ?? '')},"data":${dataJson},"type":1}`;
+}
+
 export function encodeControl(
   frame:
     | ConnectedFrame

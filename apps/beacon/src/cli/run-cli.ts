@@ -33,6 +33,7 @@ Apps
   apps update <key> [--[no-]anonymous] [--[no-]client-publish] [--max-connections N]
               [--max-token-lifetime SEC] [--presence 'room.*,/chat/**' (empty: none)]
               [--presence-max-members N] [--history PATTERN:SIZE:TTLSEC ... | --history none]
+              [--server-frames beacon|firetower]   firetower: speak firetower's server frames
   apps rotate <key>          issue a new push secret, revoke the old one
   apps disable <key>         open connections are closed with 4003
   apps enable <key>
@@ -77,6 +78,7 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     presence: { type: 'string' },
     'presence-max-members': { type: 'string' },
     history: { type: 'string', multiple: true },
+    'server-frames': { type: 'string' },
   },
   'keys list': { all: { type: 'boolean' }, json: { type: 'boolean' } },
   'keys rotate': {},
@@ -145,6 +147,12 @@ function presenceFlags(values: Values): Partial<AppSettings> {
       .filter((p) => p !== '');
   const max = integer(values['presence-max-members'], '--presence-max-members', 1, 100_000);
   if (max !== undefined) out.presenceMaxMembers = max;
+  const frames = values['server-frames'];
+  if (frames !== undefined) {
+    if (frames !== 'beacon' && frames !== 'firetower')
+      throw new CliError('--server-frames must be beacon or firetower');
+    out.serverFrames = frames;
+  }
   if (Array.isArray(values.history)) {
     out.history = values.history
       .filter((h) => h !== 'none')
