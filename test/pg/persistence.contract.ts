@@ -82,6 +82,7 @@ export function persistenceContract(
         presence: [],
         presenceMaxMembers: 1000,
         history: [],
+        serverFrames: 'beacon',
       });
       expect((await p.apps.list()).map((a) => a.key)).toContain('alpha');
       const found = await p.apps.findByKey('alpha');
@@ -134,6 +135,7 @@ export function persistenceContract(
         presence: [],
         presenceMaxMembers: 1000,
         history: [],
+        serverFrames: 'beacon',
       });
       await expect(p.apps.updateSettings('gamma', { maxConnections: -1 })).rejects.toMatchObject({
         code: 'INVALID_INPUT',

@@ -87,6 +87,7 @@ describe('beacon CLI', () => {
         presence: [],
         presenceMaxMembers: 1000,
         history: [],
+        serverFrames: 'beacon',
       });
     });
     expect(await lastAudit('shop')).toMatchObject({
