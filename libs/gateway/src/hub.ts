@@ -175,6 +175,7 @@ export class Hub implements GatewayNode {
   }
 
   deliver(target: Target, m: Outbound): number {
+    this.messages.value++;
     const app = this.apps.get(m.appId);
     if (app === undefined) return 0;
     let recipients: Iterable<Connection> | undefined;
@@ -200,7 +201,6 @@ export class Hub implements GatewayNode {
         break;
     }
     if (recipients === undefined) return 0;
-    this.messages.value++;
     const frame = frameText(encodeMessage(m.topic, m.dataJson, m.id, m.ts));
     let n = 0;
     for (const conn of recipients) if (this.write(conn, frame)) n++;

@@ -1,0 +1,15 @@
+/** The clock and the one timer a sampler needs; tests drive a fake one. */
+export interface StatsClock {
+  now(): number;
+  /** Calls `fn` every `ms` until the returned function is called; never keeps the process alive. */
+  every(ms: number, fn: () => void): () => void;
+}
+
+export const systemStatsClock: StatsClock = {
+  now: () => Date.now(),
+  every(ms, fn) {
+    const t = setInterval(fn, ms);
+    t.unref();
+    return () => clearInterval(t);
+  },
+};
