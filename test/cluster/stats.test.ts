@@ -50,6 +50,7 @@ describe('cluster stats and directories', () => {
         const s = snapshots.at(-1);
         return (
           gatewayRows(s).length === 2 &&
+          s!.nodes.some((n) => n.kind === 'push-api') &&
           s!.totals.connections === 6 &&
           s!.totals.deliveriesPerSec > 0 &&
           s!.topTopics.bySubscribers[0]?.subscribers === 6

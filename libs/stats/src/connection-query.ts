@@ -35,8 +35,13 @@ export interface NodeConnectionPage {
  */
 export function findNodeConnections(hub: Hub, q: ConnectionQuery): NodeConnectionPage {
   const after = q.cursor === undefined || q.cursor === '' ? null : positionOf(q.cursor);
-  if (after !== null && after.nodeId > hub.nodeId) return { items: [], total: 0 };
-  const from = after !== null && after.nodeId === hub.nodeId ? after.seq : -1;
+  // A cursor past this node: no rows from here, but the total still counts them all.
+  const from =
+    after === null || after.nodeId < hub.nodeId
+      ? -1
+      : after.nodeId === hub.nodeId
+        ? after.seq
+        : Number.POSITIVE_INFINITY;
   const page = new TopN<{ conn: Connection; seq: number }>(q.limit + 1, (c) => -c.seq);
   let total = 0;
   for (const conn of candidates(hub, q)) {
