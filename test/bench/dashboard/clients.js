@@ -19,6 +19,7 @@ function open(i) {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     sockets.push(ws);
     ws.on('error', reject);
+    ws.on('close', (code, reason) => reject(new Error(`client ${i} closed ${code} ${reason}`)));
     ws.on('message', (data) => {
       const text = data.toString();
       if (text.startsWith('{"type":"message"')) {
@@ -40,7 +41,12 @@ let next = 0;
 const worker = async () => {
   while (next < count) await open(next++);
 };
-await Promise.all(Array.from({ length: 50 }, worker));
+try {
+  await Promise.all(Array.from({ length: 50 }, worker));
+} catch (err) {
+  console.error(`clients: ${err.message} after ${subscribed} subscribed`);
+  process.exit(1);
+}
 console.log(`ready ${subscribed}`);
 setInterval(() => {
   for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"ping"}');
