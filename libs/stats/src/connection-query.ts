@@ -94,7 +94,7 @@ export function summary(c: Connection, nodeId: string): ConnectionSummary {
 export function nodeConnection(hub: Hub, clientId: string): (ConnectionDetails & { appKey: string }) | null {
   const c = hub.get(clientId);
   if (c === undefined) return null;
-  const info = c.claims.info;
+  const info = c.info ?? c.claims.info;
   return {
     ...summary(c, hub.nodeId),
     appKey: c.appKey,
