@@ -13,7 +13,9 @@ import { localAdminSources } from '../../../libs/stats/dist/index.js';
 
 const beacon = await startBeacon(loadConfig(process.env));
 // The dev app's default maxConnections (10,000) is below the bench's client count.
-await beacon.persistence.apps.updateSettings(process.env.BEACON_DEV_APP_KEY ?? 'bench', { maxConnections: 100_000 });
+await beacon.persistence.apps.updateSettings(process.env.BEACON_DEV_APP_KEY ?? 'bench', {
+  maxConnections: 100_000,
+});
 const sources = localAdminSources(beacon.app.get(ClientGateway, { strict: false }), beacon.metrics);
 const live = sources.liveStats;
 let statsCpuUs = 0;
