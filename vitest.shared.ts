@@ -17,5 +17,6 @@ export const aliases = Object.fromEntries(
     'persistence',
     'push-api',
     'topic-service',
+    'stats',
   ].map((n) => [`@beacon/${n}`, lib(n)]),
 );

@@ -8,6 +8,7 @@ import { MetricsRegistry } from '@beacon/metrics';
 import { BeaconLogger, httpAdapter, listenHttp } from '@beacon/ops';
 import { Persistence, watchApps, type AppChangeWatcher } from '@beacon/persistence';
 import { newNodeId } from '@beacon/routing';
+import { gatewayStatsReporter } from '@beacon/stats';
 import { GatewayAppModule } from './app.module.js';
 import type { GatewayConfig } from './config.js';
 
@@ -71,6 +72,12 @@ export async function startGateway(
       reconcile: (appId, appKey) => gateway.reconcileApp(appId, appKey),
       log: new Logger('AppChanges'),
     });
+    // The dashboard's view of this gateway: a sample a second and directory answers, on their own stream.
+    const stats = gatewayStatsReporter(gateway, metrics, {
+      topicServiceUrl: config.topicServiceUrl,
+      clusterToken: config.clusterToken,
+      address: config.publicUrl ?? `${config.host}:${port}`,
+    });
     return {
       app,
       url,
@@ -83,6 +90,7 @@ export async function startGateway(
         // Drain first (readiness 503, drain frames, close 1012, wait up to BEACON_DRAIN_MS), then stop.
         lifecycle.draining = true;
         await gateway.drain();
+        stats.stop();
         await appChanges.stop();
         await app.close();
         await persistence.close();

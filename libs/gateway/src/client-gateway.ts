@@ -134,10 +134,14 @@ export class ClientGateway {
       this.limits,
       now,
     );
+    const ua = req.headers['user-agent'];
+    if (typeof ua === 'string' && ua !== '') conn.userAgent = ua.slice(0, 256);
     conn.busy = true; // frames queue until authenticated
-    ws.on('message', (data: Buffer, isBinary: boolean) =>
-      this.loop.receive(conn, isBinary ? BINARY_FRAME : data),
-    );
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      conn.messagesIn++;
+      conn.bytesIn += data.length;
+      this.loop.receive(conn, isBinary ? BINARY_FRAME : data);
+    });
     ws.on('ping', (data: Buffer) => this.loop.ping(conn, data));
     ws.on('pong', () => this.loop.pong(conn));
     // ws reports a protocol violation (oversize frame, invalid UTF-8, ...) after sending its close frame.

@@ -41,6 +41,14 @@ export class Connection implements ClientInfo {
   expiresAt = 0;
   keyId: string | null = null;
   readonly topics = new Set<string>();
+  /** When the socket was accepted (epoch ms), and the client's User-Agent header (cut to 256 characters). */
+  readonly connectedAt: number;
+  userAgent: string | null = null;
+  /** Frames received and queued for the socket, and their bytes (for the operators' connection page). */
+  messagesIn = 0;
+  bytesIn = 0;
+  messagesOut = 0;
+  bytesOut = 0;
   /** The token's `info` claim, shown in presence; null without one. */
   info: Record<string, unknown> | null = null;
   /** Speaks firetower's server frames (app setting serverFrames): deliveries, heartbeats, no `connected`. */
@@ -90,6 +98,7 @@ export class Connection implements ClientInfo {
     limits: { frameRate: number; frameBurst: number; publishRate: number; publishBurst: number },
     now: number,
   ) {
+    this.connectedAt = now;
     this.lastSeen = now;
     this.lastPing = now;
     this.frames = new TokenBucket(limits.frameRate, limits.frameBurst, now);

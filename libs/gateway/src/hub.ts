@@ -11,13 +11,43 @@ import type {
   TopicCount,
 } from '@beacon/routing';
 import { ConnState, type Connection } from './connection.js';
+import { TopicTaps, type TapListener } from './topic-taps.js';
 import { frameText } from './ws-frame.js';
+
+/**
+ * A topic's local subscribers and its message counter. `messages` is bumped once per message that
+ * reaches the node (never per recipient); `mark` and `rate` belong to whoever samples rates (the stats
+ * sampler): it is the only reader.
+ */
+export interface TopicEntry {
+  readonly subs: Set<Connection>;
+  messages: number;
+  mark: number;
+  rate: number;
+}
 
 /** One app's slice of the node: tenants never share a map, so they never share a topic. */
 class AppSpace {
-  readonly topics = new Map<string, Set<Connection>>();
+  readonly topics = new Map<string, TopicEntry>();
   readonly users = new Map<string, Set<Connection>>();
   readonly conns = new Set<Connection>();
+  /** Topic subscriptions of the app's connections on this node. */
+  subscriptions = 0;
+  /** Messages that reached the app's recipients here, and deliveries written for it. */
+  messages = 0;
+  deliveries = 0;
+  constructor(readonly appKey: string) {}
+}
+
+/** Read-only view of one app's slice, for the stats sampler and the directories. */
+export interface AppView {
+  readonly appId: string;
+  readonly appKey: string;
+  readonly connections: number;
+  readonly subscriptions: number;
+  readonly messages: number;
+  readonly deliveries: number;
+  readonly topics: ReadonlyMap<string, TopicEntry>;
 }
 
 export interface HubEvents {
@@ -42,6 +72,9 @@ export class Hub implements GatewayNode {
   private readonly skipped: Counter;
   events: HubEvents | undefined;
   private listener: InterestListener | undefined;
+  private subscriptionCount = 0;
+  /** Taps of topics being tailed (the dashboard's live tail); null when none, so delivery pays one check. */
+  private taps: TopicTaps | null = null;
 
   constructor(
     readonly nodeId: string,
@@ -69,7 +102,7 @@ export class Hub implements GatewayNode {
   add(conn: Connection): void {
     let app = this.apps.get(conn.appId);
     if (app === undefined) {
-      app = new AppSpace();
+      app = new AppSpace(conn.appKey);
       this.apps.set(conn.appId, app);
     }
     app.conns.add(conn);
@@ -121,8 +154,15 @@ export class Hub implements GatewayNode {
     for (const topic of topics) {
       if (conn.topics.has(topic)) continue;
       conn.topics.add(topic);
-      const n = addTo(app.topics, topic, conn);
-      this.listener?.topicInterest(conn.appId, topic, n);
+      let entry = app.topics.get(topic);
+      if (entry === undefined) {
+        entry = { subs: new Set(), messages: 0, mark: 0, rate: 0 };
+        app.topics.set(topic, entry);
+      }
+      entry.subs.add(conn);
+      app.subscriptions++;
+      this.subscriptionCount++;
+      this.listener?.topicInterest(conn.appId, topic, entry.subs.size);
     }
   }
 
@@ -136,13 +176,19 @@ export class Hub implements GatewayNode {
   }
 
   deliver(target: Target, m: Outbound): number {
+    this.messages.value++;
     const app = this.apps.get(m.appId);
     if (app === undefined) return 0;
     let recipients: Iterable<Connection> | undefined;
     switch (target.kind) {
-      case 'topic':
-        recipients = app.topics.get(target.topic);
+      case 'topic': {
+        const entry = app.topics.get(target.topic);
+        if (entry === undefined) return 0;
+        entry.messages++;
+        recipients = entry.subs;
+        if (this.taps !== null) this.taps.offer(m.appId, target.topic, m);
         break;
+      }
       case 'user':
         recipients = app.users.get(target.userId);
         break;
@@ -156,7 +202,6 @@ export class Hub implements GatewayNode {
         break;
     }
     if (recipients === undefined) return 0;
-    this.messages.value++;
     const frame = frameText(encodeMessage(target.kind, m.topic, m.dataJson, m.id, m.ts, m.offset, m.epoch));
     let firetower: Buffer | undefined; // made at most once, for an app speaking firetower's frames
     let n = 0;
@@ -176,6 +221,8 @@ export class Hub implements GatewayNode {
     }
     this.delivered.value += n;
     this.deliveredBytes.value += n * frame.length;
+    app.messages++;
+    app.deliveries += n;
     return n;
   }
 
@@ -198,6 +245,8 @@ export class Hub implements GatewayNode {
     if (conn.pending.length === 0) this.dirty.push(conn);
     conn.pending.push(frame);
     conn.pendingBytes += frame.length;
+    conn.messagesOut++;
+    conn.bytesOut += frame.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flush);
@@ -269,20 +318,60 @@ export class Hub implements GatewayNode {
   }
 
   topicSubscribers(appId: string, topic: string): number {
-    return this.apps.get(appId)?.topics.get(topic)?.size ?? 0;
+    return this.apps.get(appId)?.topics.get(topic)?.subs.size ?? 0;
+  }
+
+  /** The topic's local subscribers (empty when none). */
+  subscribersOf(appId: string, topic: string): Iterable<Connection> {
+    return this.apps.get(appId)?.topics.get(topic)?.subs ?? [];
+  }
+
+  /** The user's local connections (empty when none). */
+  connectionsOf(appId: string, userId: string): Iterable<Connection> {
+    return this.apps.get(appId)?.users.get(userId) ?? [];
+  }
+
+  /** Topic subscriptions on this node, all apps together (kept as they change, O(1) to read). */
+  get subscriptions(): number {
+    return this.subscriptionCount;
+  }
+
+  /** Every app with connections on this node, for the stats sampler and the directories. */
+  appViews(): IterableIterator<AppView> {
+    return appViews(this.apps);
+  }
+
+  appView(appId: string): AppView | undefined {
+    const app = this.apps.get(appId);
+    return app === undefined ? undefined : view(appId, app);
+  }
+
+  /**
+   * Observes a topic's deliveries without slowing them: the listener is called after the delivering
+   * turn, at most `maxPerSec` times a second, with at most `maxQueued` messages waiting (the rest are
+   * dropped and counted in the next call's `dropped`). Returns the stop function.
+   */
+  tap(appId: string, topic: string, listener: TapListener): () => void {
+    this.taps ??= new TopicTaps();
+    const taps = this.taps;
+    const stop = taps.add(appId, topic, listener);
+    return () => {
+      stop();
+      if (taps.size === 0 && this.taps === taps) this.taps = null;
+    };
   }
 
   *topics(appId: string): IterableIterator<TopicCount> {
     const app = this.apps.get(appId);
     if (app === undefined) return;
-    for (const [topic, set] of app.topics) yield { topic, subscribers: set.size };
+    for (const [topic, entry] of app.topics) yield { topic, subscribers: entry.subs.size };
   }
 
   interest(): { topics: InterestCount[]; users: InterestCount[] } {
     const topics: InterestCount[] = [];
     const users: InterestCount[] = [];
     for (const [appId, app] of this.apps) {
-      for (const [key, set] of app.topics) topics.push({ appId, key, count: set.size });
+      for (const [key, entry] of app.topics) topics.push({ appId, key, count: entry.subs.size });
       for (const [key, set] of app.users) users.push({ appId, key, count: set.size });
     }
     return { topics, users };
@@ -293,7 +382,7 @@ export class Hub implements GatewayNode {
   }
 
   deliverPresence(appId: string, topic: string, kind: 'join' | 'leave', member: PresenceMember): number {
-    const subscribers = this.apps.get(appId)?.topics.get(topic);
+    const subscribers = this.apps.get(appId)?.topics.get(topic)?.subs;
     if (subscribers === undefined) return 0;
     let frame: Buffer | undefined;
     let n = 0;
@@ -318,9 +407,29 @@ export class Hub implements GatewayNode {
   }
 
   private dropSubscriber(app: AppSpace, appId: string, topic: string, conn: Connection): void {
-    const n = removeFrom(app.topics, topic, conn);
-    if (n >= 0) this.listener?.topicInterest(appId, topic, n);
+    const entry = app.topics.get(topic);
+    if (entry === undefined || !entry.subs.delete(conn)) return;
+    if (entry.subs.size === 0) app.topics.delete(topic);
+    app.subscriptions--;
+    this.subscriptionCount--;
+    this.listener?.topicInterest(appId, topic, entry.subs.size);
   }
+}
+
+function* appViews(apps: Map<string, AppSpace>): IterableIterator<AppView> {
+  for (const [appId, app] of apps) yield view(appId, app);
+}
+
+function view(appId: string, app: AppSpace): AppView {
+  return {
+    appId,
+    appKey: app.appKey,
+    connections: app.conns.size,
+    subscriptions: app.subscriptions,
+    messages: app.messages,
+    deliveries: app.deliveries,
+    topics: app.topics,
+  };
 }
 
 function addTo(map: Map<string, Set<Connection>>, key: string, conn: Connection): number {

@@ -8,3 +8,12 @@ export * from './hooks.js';
 export { BeaconWsAdapter } from './ws.adapter.js';
 export { frameText } from './ws-frame.js';
 export { gatewayLimitsEnv, gatewayLimitsFrom } from './limits.env.js';
+export type { Connection } from './connection.js';
+export type { AppView, Hub, TopicEntry } from './hub.js';
+export {
+  MAX_TAP_DATA,
+  MAX_TAP_QUEUED,
+  MAX_TAP_RATE,
+  type TapListener,
+  type TappedMessage,
+} from './topic-taps.js';

@@ -13,3 +13,4 @@ export * from './topic-service.metrics.js';
 export * from './topic-service.module.js';
 export * from './topic-service.server.js';
 export { ClusterAuth } from './cluster-auth.js';
+export * from './stats.controller.js';

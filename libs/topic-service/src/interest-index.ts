@@ -6,20 +6,25 @@ type Entry = cluster.InterestEntry;
 /** (appId, key) → the gateways with a count above 0, with their counts. */
 class CountTable<G> {
   private readonly apps = new Map<string, Map<string, Map<G, number>>>();
+  /** Distinct (app, key) pairs with a count above 0 on some gateway. */
+  size = 0;
 
   set(appId: string, key: string, gateway: G, count: number): void {
     let keys = this.apps.get(appId);
     if (count > 0) {
       if (keys === undefined) this.apps.set(appId, (keys = new Map()));
       let gateways = keys.get(key);
-      if (gateways === undefined) keys.set(key, (gateways = new Map()));
+      if (gateways === undefined) {
+        keys.set(key, (gateways = new Map()));
+        this.size++;
+      }
       gateways.set(gateway, count);
       return;
     }
     const gateways = keys?.get(key);
     if (keys === undefined || gateways === undefined) return;
     gateways.delete(gateway);
-    if (gateways.size === 0) keys.delete(key);
+    if (gateways.size === 0 && keys.delete(key)) this.size--;
     if (keys.size === 0) this.apps.delete(appId);
   }
 
@@ -68,6 +73,11 @@ export class InterestIndex<G> {
   private readonly own = new Map<G, Own>();
 
   constructor(private readonly maxEntriesPerGateway: number) {}
+
+  /** Distinct topics with subscribers somewhere in the cluster, all apps together. */
+  get distinctTopics(): number {
+    return this.tables.topics.size;
+  }
 
   /** Gateways with subscribers of the topic (count > 0), with their counts. */
   topicGateways(appId: string, topic: string): ReadonlyMap<G, number> | undefined {

@@ -12,8 +12,10 @@ import {
   Client,
   type ClientDuplexStream,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
   type handleBidiStreamingCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -261,6 +263,264 @@ export interface ClusterStatsReply {
   gateways: GatewayInfo[];
   messagesRoutedTotal: number;
   deliveriesSentTotal: number;
+}
+
+export interface NodeReport {
+  hello?: NodeHello | undefined;
+  stats?: NodeStats | undefined;
+  answer?: QueryAnswer | undefined;
+  tail?: TailEvent | undefined;
+}
+
+export interface NodeHello {
+  nodeId: string;
+  /** "gateway" or "push-api". */
+  kind: string;
+  address: string;
+  startedAt: number;
+}
+
+/** One node's sample (docs/cluster.md): rates per second over `interval_ms`; the lists are top-N. */
+export interface NodeStats {
+  nodeId: string;
+  kind: string;
+  address: string;
+  startedAt: number;
+  ts: number;
+  intervalMs: number;
+  connections: number;
+  subscriptions: number;
+  topics: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  eventLoopP99Ms: number;
+  deliveriesPerSec: number;
+  publishesPerSec: number;
+  bytesOutPerSec: number;
+  closesPerSec: { [key: string]: number };
+  /** False while nobody watches: the lists are then empty. */
+  detailed: boolean;
+  apps: AppStats[];
+  appsOmitted: number;
+  topBySubscribers: TopicRow[];
+  topByRate: TopicRow[];
+}
+
+export interface NodeStats_ClosesPerSecEntry {
+  key: string;
+  value: number;
+}
+
+export interface AppStats {
+  appId: string;
+  appKey: string;
+  connections: number;
+  subscriptions: number;
+  topics: number;
+  publishesPerSec: number;
+  deliveriesPerSec: number;
+}
+
+export interface TopicRow {
+  appId: string;
+  appKey: string;
+  topic: string;
+  subscribers: number;
+  messagesPerSec: number;
+}
+
+export interface NodeQuery {
+  requestId: number;
+  mode?: StatsMode | undefined;
+  findConnections?: FindConnectionsRequest | undefined;
+  getConnection?: GetConnectionRequest | undefined;
+  listTopics?: ListTopicStatsRequest | undefined;
+  getTopic?: GetTopicRequest | undefined;
+  /** Starts tapping the topic; its messages come back as `tail` reports with this request id. */
+  tailStart?: TailTopicRequest | undefined;
+  /** Stops the tap started by the query with this request id. */
+  tailStop?: number | undefined;
+}
+
+export interface StatsMode {
+  detailed: boolean;
+}
+
+/** The gateway's answer to the query with `request_id`: the field matching the query's kind. */
+export interface QueryAnswer {
+  requestId: number;
+  connections: FindConnectionsReply | undefined;
+  connection: GetConnectionReply | undefined;
+  topics: ListTopicStatsReply | undefined;
+  topic: GetTopicReply | undefined;
+}
+
+export interface TailEvent {
+  tailId: number;
+  message: TailedMessage | undefined;
+}
+
+export interface WatchStatsRequest {
+  /** True for a viewer (top lists, per-app rows); false keeps only the totals and the history going. */
+  detailed: boolean;
+}
+
+export interface StatsUpdate {
+  history?: StatsHistory | undefined;
+  snapshot?: StatsSnapshot | undefined;
+}
+
+export interface StatsTotals {
+  nodes: number;
+  connections: number;
+  subscriptions: number;
+  topics: number;
+  deliveriesPerSec: number;
+  publishesPerSec: number;
+  bytesOutPerSec: number;
+}
+
+export interface NodeRow {
+  id: string;
+  kind: string;
+  address: string;
+  /** "up", "degraded" or "down". */
+  status: string;
+  startedAt: number;
+  connections: number;
+  subscriptions: number;
+  topics: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  eventLoopP99Ms: number;
+  deliveriesPerSec: number;
+  publishesPerSec: number;
+  bytesOutPerSec: number;
+}
+
+export interface StatsSnapshot {
+  ts: number;
+  totals: StatsTotals | undefined;
+  nodes: NodeRow[];
+  apps: AppStats[];
+  appsOmitted: number;
+  topBySubscribers: TopicRow[];
+  topByRate: TopicRow[];
+  closesPerSec: { [key: string]: number };
+}
+
+export interface StatsSnapshot_ClosesPerSecEntry {
+  key: string;
+  value: number;
+}
+
+export interface Column {
+  values: number[];
+}
+
+/** Column-wise, oldest first. */
+export interface StatsHistory {
+  intervalMs: number;
+  ts: number[];
+  deliveriesPerSec: number[];
+  publishesPerSec: number[];
+  connections: number[];
+  bytesOutPerSec: number[];
+  closesPerSec: { [key: string]: Column };
+}
+
+export interface StatsHistory_ClosesPerSecEntry {
+  key: string;
+  value: Column | undefined;
+}
+
+/** Empty strings are "any". `cursor` is the last client id of the previous page. */
+export interface FindConnectionsRequest {
+  appId: string;
+  userId: string;
+  clientId: string;
+  topic: string;
+  cursor: string;
+  limit: number;
+}
+
+export interface ConnectionInfo {
+  clientId: string;
+  appId: string;
+  appKey: string;
+  userId?: string | undefined;
+  nodeId: string;
+  connectedAt: number;
+  remoteAddress: string;
+  topics: number;
+  /** Only in GetConnection's answer. */
+  topicList: string[];
+  userAgent?: string | undefined;
+  /** The token's `info` claim as JSON text; empty when none. */
+  infoJson: string;
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** From a gateway: up to limit + 1 rows after the cursor, in order. From the topic-service: the page. */
+export interface FindConnectionsReply {
+  items: ConnectionInfo[];
+  nextCursor: string;
+  total: number;
+}
+
+export interface GetConnectionRequest {
+  clientId: string;
+}
+
+export interface GetConnectionReply {
+  /** Unset when no gateway has the connection. */
+  connection: ConnectionInfo | undefined;
+}
+
+export interface ListTopicStatsRequest {
+  appId: string;
+  prefix: string;
+  /** "subscribers" or "rate". */
+  sort: string;
+  offset: number;
+  limit: number;
+}
+
+export interface ListTopicStatsReply {
+  items: TopicRow[];
+  /** Matching topics, when known (has_total). */
+  total: number;
+  hasTotal: boolean;
+}
+
+export interface GetTopicRequest {
+  appId: string;
+  topic: string;
+}
+
+export interface NodeCount {
+  nodeId: string;
+  subscribers: number;
+}
+
+export interface GetTopicReply {
+  /** Unset when no gateway has subscribers of the topic. */
+  topic: TopicRow | undefined;
+  nodes: NodeCount[];
+}
+
+export interface TailTopicRequest {
+  appId: string;
+  topic: string;
+}
+
+export interface TailedMessage {
+  id: string;
+  ts: number;
+  dataJson: string;
 }
 
 function createBaseGatewayMessage(): GatewayMessage {
@@ -4030,6 +4290,4677 @@ export const ClusterStatsReply: MessageFns<ClusterStatsReply> = {
   },
 };
 
+function createBaseNodeReport(): NodeReport {
+  return { hello: undefined, stats: undefined, answer: undefined, tail: undefined };
+}
+
+export const NodeReport: MessageFns<NodeReport> = {
+  encode(message: NodeReport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hello !== undefined) {
+      NodeHello.encode(message.hello, writer.uint32(10).fork()).join();
+    }
+    if (message.stats !== undefined) {
+      NodeStats.encode(message.stats, writer.uint32(18).fork()).join();
+    }
+    if (message.answer !== undefined) {
+      QueryAnswer.encode(message.answer, writer.uint32(26).fork()).join();
+    }
+    if (message.tail !== undefined) {
+      TailEvent.encode(message.tail, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NodeReport {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNodeReport();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hello = NodeHello.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.stats = NodeStats.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.answer = QueryAnswer.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.tail = TailEvent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NodeReport {
+    return {
+      hello: isSet(object.hello) ? NodeHello.fromJSON(object.hello) : undefined,
+      stats: isSet(object.stats) ? NodeStats.fromJSON(object.stats) : undefined,
+      answer: isSet(object.answer) ? QueryAnswer.fromJSON(object.answer) : undefined,
+      tail: isSet(object.tail) ? TailEvent.fromJSON(object.tail) : undefined,
+    };
+  },
+
+  toJSON(message: NodeReport): unknown {
+    const obj: any = {};
+    if (message.hello !== undefined) {
+      obj.hello = NodeHello.toJSON(message.hello);
+    }
+    if (message.stats !== undefined) {
+      obj.stats = NodeStats.toJSON(message.stats);
+    }
+    if (message.answer !== undefined) {
+      obj.answer = QueryAnswer.toJSON(message.answer);
+    }
+    if (message.tail !== undefined) {
+      obj.tail = TailEvent.toJSON(message.tail);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NodeReport>, I>>(base?: I): NodeReport {
+    return NodeReport.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NodeReport>, I>>(object: I): NodeReport {
+    const message = createBaseNodeReport();
+    message.hello =
+      object.hello !== undefined && object.hello !== null ? NodeHello.fromPartial(object.hello) : undefined;
+    message.stats =
+      object.stats !== undefined && object.stats !== null ? NodeStats.fromPartial(object.stats) : undefined;
+    message.answer =
+      object.answer !== undefined && object.answer !== null
+        ? QueryAnswer.fromPartial(object.answer)
+        : undefined;
+    message.tail =
+      object.tail !== undefined && object.tail !== null ? TailEvent.fromPartial(object.tail) : undefined;
+    return message;
+  },
+};
+
+function createBaseNodeHello(): NodeHello {
+  return { nodeId: '', kind: '', address: '', startedAt: 0 };
+}
+
+export const NodeHello: MessageFns<NodeHello> = {
+  encode(message: NodeHello, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.nodeId !== '') {
+      writer.uint32(10).string(message.nodeId);
+    }
+    if (message.kind !== '') {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.address !== '') {
+      writer.uint32(26).string(message.address);
+    }
+    if (message.startedAt !== 0) {
+      writer.uint32(32).int64(message.startedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NodeHello {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNodeHello();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.nodeId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.startedAt = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NodeHello {
+    return {
+      nodeId: isSet(object.nodeId)
+        ? globalThis.String(object.nodeId)
+        : isSet(object.node_id)
+          ? globalThis.String(object.node_id)
+          : '',
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : '',
+      address: isSet(object.address) ? globalThis.String(object.address) : '',
+      startedAt: isSet(object.startedAt)
+        ? globalThis.Number(object.startedAt)
+        : isSet(object.started_at)
+          ? globalThis.Number(object.started_at)
+          : 0,
+    };
+  },
+
+  toJSON(message: NodeHello): unknown {
+    const obj: any = {};
+    if (message.nodeId !== '') {
+      obj.nodeId = message.nodeId;
+    }
+    if (message.kind !== '') {
+      obj.kind = message.kind;
+    }
+    if (message.address !== '') {
+      obj.address = message.address;
+    }
+    if (message.startedAt !== 0) {
+      obj.startedAt = Math.round(message.startedAt);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NodeHello>, I>>(base?: I): NodeHello {
+    return NodeHello.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NodeHello>, I>>(object: I): NodeHello {
+    const message = createBaseNodeHello();
+    message.nodeId = object.nodeId ?? '';
+    message.kind = object.kind ?? '';
+    message.address = object.address ?? '';
+    message.startedAt = object.startedAt ?? 0;
+    return message;
+  },
+};
+
+function createBaseNodeStats(): NodeStats {
+  return {
+    nodeId: '',
+    kind: '',
+    address: '',
+    startedAt: 0,
+    ts: 0,
+    intervalMs: 0,
+    connections: 0,
+    subscriptions: 0,
+    topics: 0,
+    rssBytes: 0,
+    heapUsedBytes: 0,
+    eventLoopP99Ms: 0,
+    deliveriesPerSec: 0,
+    publishesPerSec: 0,
+    bytesOutPerSec: 0,
+    closesPerSec: {},
+    detailed: false,
+    apps: [],
+    appsOmitted: 0,
+    topBySubscribers: [],
+    topByRate: [],
+  };
+}
+
+export const NodeStats: MessageFns<NodeStats> = {
+  encode(message: NodeStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.nodeId !== '') {
+      writer.uint32(10).string(message.nodeId);
+    }
+    if (message.kind !== '') {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.address !== '') {
+      writer.uint32(26).string(message.address);
+    }
+    if (message.startedAt !== 0) {
+      writer.uint32(32).int64(message.startedAt);
+    }
+    if (message.ts !== 0) {
+      writer.uint32(40).int64(message.ts);
+    }
+    if (message.intervalMs !== 0) {
+      writer.uint32(48).uint32(message.intervalMs);
+    }
+    if (message.connections !== 0) {
+      writer.uint32(56).uint64(message.connections);
+    }
+    if (message.subscriptions !== 0) {
+      writer.uint32(64).uint64(message.subscriptions);
+    }
+    if (message.topics !== 0) {
+      writer.uint32(72).uint64(message.topics);
+    }
+    if (message.rssBytes !== 0) {
+      writer.uint32(80).uint64(message.rssBytes);
+    }
+    if (message.heapUsedBytes !== 0) {
+      writer.uint32(88).uint64(message.heapUsedBytes);
+    }
+    if (message.eventLoopP99Ms !== 0) {
+      writer.uint32(97).double(message.eventLoopP99Ms);
+    }
+    if (message.deliveriesPerSec !== 0) {
+      writer.uint32(105).double(message.deliveriesPerSec);
+    }
+    if (message.publishesPerSec !== 0) {
+      writer.uint32(113).double(message.publishesPerSec);
+    }
+    if (message.bytesOutPerSec !== 0) {
+      writer.uint32(121).double(message.bytesOutPerSec);
+    }
+    globalThis.Object.entries(message.closesPerSec).forEach(([key, value]: [string, number]) => {
+      NodeStats_ClosesPerSecEntry.encode({ key: key as any, value }, writer.uint32(130).fork()).join();
+    });
+    if (message.detailed !== false) {
+      writer.uint32(136).bool(message.detailed);
+    }
+    for (const v of message.apps) {
+      AppStats.encode(v!, writer.uint32(146).fork()).join();
+    }
+    if (message.appsOmitted !== 0) {
+      writer.uint32(152).uint32(message.appsOmitted);
+    }
+    for (const v of message.topBySubscribers) {
+      TopicRow.encode(v!, writer.uint32(162).fork()).join();
+    }
+    for (const v of message.topByRate) {
+      TopicRow.encode(v!, writer.uint32(170).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NodeStats {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNodeStats();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.nodeId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.startedAt = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.ts = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.intervalMs = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.connections = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.subscriptions = longToNumber(reader.uint64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.topics = longToNumber(reader.uint64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.rssBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.heapUsedBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.eventLoopP99Ms = reader.double();
+            continue;
+          }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.deliveriesPerSec = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.publishesPerSec = reader.double();
+            continue;
+          }
+          case 15: {
+            if (tag !== 121) {
+              break;
+            }
+
+            message.bytesOutPerSec = reader.double();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            const entry16 = NodeStats_ClosesPerSecEntry.decode(reader, reader.uint32());
+            if (entry16.value !== undefined) {
+              message.closesPerSec[entry16.key] = entry16.value;
+            }
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.detailed = reader.bool();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.apps.push(AppStats.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.appsOmitted = reader.uint32();
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.topBySubscribers.push(TopicRow.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.topByRate.push(TopicRow.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NodeStats {
+    return {
+      nodeId: isSet(object.nodeId)
+        ? globalThis.String(object.nodeId)
+        : isSet(object.node_id)
+          ? globalThis.String(object.node_id)
+          : '',
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : '',
+      address: isSet(object.address) ? globalThis.String(object.address) : '',
+      startedAt: isSet(object.startedAt)
+        ? globalThis.Number(object.startedAt)
+        : isSet(object.started_at)
+          ? globalThis.Number(object.started_at)
+          : 0,
+      ts: isSet(object.ts) ? globalThis.Number(object.ts) : 0,
+      intervalMs: isSet(object.intervalMs)
+        ? globalThis.Number(object.intervalMs)
+        : isSet(object.interval_ms)
+          ? globalThis.Number(object.interval_ms)
+          : 0,
+      connections: isSet(object.connections) ? globalThis.Number(object.connections) : 0,
+      subscriptions: isSet(object.subscriptions) ? globalThis.Number(object.subscriptions) : 0,
+      topics: isSet(object.topics) ? globalThis.Number(object.topics) : 0,
+      rssBytes: isSet(object.rssBytes)
+        ? globalThis.Number(object.rssBytes)
+        : isSet(object.rss_bytes)
+          ? globalThis.Number(object.rss_bytes)
+          : 0,
+      heapUsedBytes: isSet(object.heapUsedBytes)
+        ? globalThis.Number(object.heapUsedBytes)
+        : isSet(object.heap_used_bytes)
+          ? globalThis.Number(object.heap_used_bytes)
+          : 0,
+      eventLoopP99Ms: isSet(object.eventLoopP99Ms)
+        ? globalThis.Number(object.eventLoopP99Ms)
+        : isSet(object.event_loop_p99_ms)
+          ? globalThis.Number(object.event_loop_p99_ms)
+          : 0,
+      deliveriesPerSec: isSet(object.deliveriesPerSec)
+        ? globalThis.Number(object.deliveriesPerSec)
+        : isSet(object.deliveries_per_sec)
+          ? globalThis.Number(object.deliveries_per_sec)
+          : 0,
+      publishesPerSec: isSet(object.publishesPerSec)
+        ? globalThis.Number(object.publishesPerSec)
+        : isSet(object.publishes_per_sec)
+          ? globalThis.Number(object.publishes_per_sec)
+          : 0,
+      bytesOutPerSec: isSet(object.bytesOutPerSec)
+        ? globalThis.Number(object.bytesOutPerSec)
+        : isSet(object.bytes_out_per_sec)
+          ? globalThis.Number(object.bytes_out_per_sec)
+          : 0,
+      closesPerSec: isObject(object.closesPerSec)
+        ? (globalThis.Object.entries(object.closesPerSec) as [string, any][]).reduce(
+            (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+              globalThis.Object.defineProperty(acc, key, {
+                value: globalThis.Number(value),
+                enumerable: true,
+                configurable: true,
+                writable: true,
+              });
+              return acc;
+            },
+            {},
+          )
+        : isObject(object.closes_per_sec)
+          ? (globalThis.Object.entries(object.closes_per_sec) as [string, any][]).reduce(
+              (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+                globalThis.Object.defineProperty(acc, key, {
+                  value: globalThis.Number(value),
+                  enumerable: true,
+                  configurable: true,
+                  writable: true,
+                });
+                return acc;
+              },
+              {},
+            )
+          : {},
+      detailed: isSet(object.detailed) ? globalThis.Boolean(object.detailed) : false,
+      apps: globalThis.Array.isArray(object?.apps) ? object.apps.map((e: any) => AppStats.fromJSON(e)) : [],
+      appsOmitted: isSet(object.appsOmitted)
+        ? globalThis.Number(object.appsOmitted)
+        : isSet(object.apps_omitted)
+          ? globalThis.Number(object.apps_omitted)
+          : 0,
+      topBySubscribers: globalThis.Array.isArray(object?.topBySubscribers)
+        ? object.topBySubscribers.map((e: any) => TopicRow.fromJSON(e))
+        : globalThis.Array.isArray(object?.top_by_subscribers)
+          ? object.top_by_subscribers.map((e: any) => TopicRow.fromJSON(e))
+          : [],
+      topByRate: globalThis.Array.isArray(object?.topByRate)
+        ? object.topByRate.map((e: any) => TopicRow.fromJSON(e))
+        : globalThis.Array.isArray(object?.top_by_rate)
+          ? object.top_by_rate.map((e: any) => TopicRow.fromJSON(e))
+          : [],
+    };
+  },
+
+  toJSON(message: NodeStats): unknown {
+    const obj: any = {};
+    if (message.nodeId !== '') {
+      obj.nodeId = message.nodeId;
+    }
+    if (message.kind !== '') {
+      obj.kind = message.kind;
+    }
+    if (message.address !== '') {
+      obj.address = message.address;
+    }
+    if (message.startedAt !== 0) {
+      obj.startedAt = Math.round(message.startedAt);
+    }
+    if (message.ts !== 0) {
+      obj.ts = Math.round(message.ts);
+    }
+    if (message.intervalMs !== 0) {
+      obj.intervalMs = Math.round(message.intervalMs);
+    }
+    if (message.connections !== 0) {
+      obj.connections = Math.round(message.connections);
+    }
+    if (message.subscriptions !== 0) {
+      obj.subscriptions = Math.round(message.subscriptions);
+    }
+    if (message.topics !== 0) {
+      obj.topics = Math.round(message.topics);
+    }
+    if (message.rssBytes !== 0) {
+      obj.rssBytes = Math.round(message.rssBytes);
+    }
+    if (message.heapUsedBytes !== 0) {
+      obj.heapUsedBytes = Math.round(message.heapUsedBytes);
+    }
+    if (message.eventLoopP99Ms !== 0) {
+      obj.eventLoopP99Ms = floatToJson(message.eventLoopP99Ms);
+    }
+    if (message.deliveriesPerSec !== 0) {
+      obj.deliveriesPerSec = floatToJson(message.deliveriesPerSec);
+    }
+    if (message.publishesPerSec !== 0) {
+      obj.publishesPerSec = floatToJson(message.publishesPerSec);
+    }
+    if (message.bytesOutPerSec !== 0) {
+      obj.bytesOutPerSec = floatToJson(message.bytesOutPerSec);
+    }
+    if (message.closesPerSec) {
+      const entries = globalThis.Object.entries(message.closesPerSec) as [string, number][];
+      if (entries.length > 0) {
+        obj.closesPerSec = {};
+        entries.forEach(([k, v]) => {
+          obj.closesPerSec[k] = floatToJson(v);
+        });
+      }
+    }
+    if (message.detailed !== false) {
+      obj.detailed = message.detailed;
+    }
+    if (message.apps?.length) {
+      obj.apps = message.apps.map((e) => AppStats.toJSON(e));
+    }
+    if (message.appsOmitted !== 0) {
+      obj.appsOmitted = Math.round(message.appsOmitted);
+    }
+    if (message.topBySubscribers?.length) {
+      obj.topBySubscribers = message.topBySubscribers.map((e) => TopicRow.toJSON(e));
+    }
+    if (message.topByRate?.length) {
+      obj.topByRate = message.topByRate.map((e) => TopicRow.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NodeStats>, I>>(base?: I): NodeStats {
+    return NodeStats.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NodeStats>, I>>(object: I): NodeStats {
+    const message = createBaseNodeStats();
+    message.nodeId = object.nodeId ?? '';
+    message.kind = object.kind ?? '';
+    message.address = object.address ?? '';
+    message.startedAt = object.startedAt ?? 0;
+    message.ts = object.ts ?? 0;
+    message.intervalMs = object.intervalMs ?? 0;
+    message.connections = object.connections ?? 0;
+    message.subscriptions = object.subscriptions ?? 0;
+    message.topics = object.topics ?? 0;
+    message.rssBytes = object.rssBytes ?? 0;
+    message.heapUsedBytes = object.heapUsedBytes ?? 0;
+    message.eventLoopP99Ms = object.eventLoopP99Ms ?? 0;
+    message.deliveriesPerSec = object.deliveriesPerSec ?? 0;
+    message.publishesPerSec = object.publishesPerSec ?? 0;
+    message.bytesOutPerSec = object.bytesOutPerSec ?? 0;
+    message.closesPerSec = (
+      globalThis.Object.entries(object.closesPerSec ?? {}) as [string, number][]
+    ).reduce((acc: { [key: string]: number }, [key, value]: [string, number]) => {
+      if (value !== undefined) {
+        acc[key] = globalThis.Number(value);
+      }
+      return acc;
+    }, {});
+    message.detailed = object.detailed ?? false;
+    message.apps = object.apps?.map((e) => AppStats.fromPartial(e)) || [];
+    message.appsOmitted = object.appsOmitted ?? 0;
+    message.topBySubscribers = object.topBySubscribers?.map((e) => TopicRow.fromPartial(e)) || [];
+    message.topByRate = object.topByRate?.map((e) => TopicRow.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseNodeStats_ClosesPerSecEntry(): NodeStats_ClosesPerSecEntry {
+  return { key: '', value: 0 };
+}
+
+export const NodeStats_ClosesPerSecEntry: MessageFns<NodeStats_ClosesPerSecEntry> = {
+  encode(message: NodeStats_ClosesPerSecEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== '') {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NodeStats_ClosesPerSecEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNodeStats_ClosesPerSecEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NodeStats_ClosesPerSecEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : '',
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: NodeStats_ClosesPerSecEntry): unknown {
+    const obj: any = {};
+    if (message.key !== '') {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NodeStats_ClosesPerSecEntry>, I>>(
+    base?: I,
+  ): NodeStats_ClosesPerSecEntry {
+    return NodeStats_ClosesPerSecEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NodeStats_ClosesPerSecEntry>, I>>(
+    object: I,
+  ): NodeStats_ClosesPerSecEntry {
+    const message = createBaseNodeStats_ClosesPerSecEntry();
+    message.key = object.key ?? '';
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseAppStats(): AppStats {
+  return {
+    appId: '',
+    appKey: '',
+    connections: 0,
+    subscriptions: 0,
+    topics: 0,
+    publishesPerSec: 0,
+    deliveriesPerSec: 0,
+  };
+}
+
+export const AppStats: MessageFns<AppStats> = {
+  encode(message: AppStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.appKey !== '') {
+      writer.uint32(18).string(message.appKey);
+    }
+    if (message.connections !== 0) {
+      writer.uint32(24).uint64(message.connections);
+    }
+    if (message.subscriptions !== 0) {
+      writer.uint32(32).uint64(message.subscriptions);
+    }
+    if (message.topics !== 0) {
+      writer.uint32(40).uint64(message.topics);
+    }
+    if (message.publishesPerSec !== 0) {
+      writer.uint32(49).double(message.publishesPerSec);
+    }
+    if (message.deliveriesPerSec !== 0) {
+      writer.uint32(57).double(message.deliveriesPerSec);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppStats {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppStats();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.appKey = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.connections = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.subscriptions = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.topics = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.publishesPerSec = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.deliveriesPerSec = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppStats {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      appKey: isSet(object.appKey)
+        ? globalThis.String(object.appKey)
+        : isSet(object.app_key)
+          ? globalThis.String(object.app_key)
+          : '',
+      connections: isSet(object.connections) ? globalThis.Number(object.connections) : 0,
+      subscriptions: isSet(object.subscriptions) ? globalThis.Number(object.subscriptions) : 0,
+      topics: isSet(object.topics) ? globalThis.Number(object.topics) : 0,
+      publishesPerSec: isSet(object.publishesPerSec)
+        ? globalThis.Number(object.publishesPerSec)
+        : isSet(object.publishes_per_sec)
+          ? globalThis.Number(object.publishes_per_sec)
+          : 0,
+      deliveriesPerSec: isSet(object.deliveriesPerSec)
+        ? globalThis.Number(object.deliveriesPerSec)
+        : isSet(object.deliveries_per_sec)
+          ? globalThis.Number(object.deliveries_per_sec)
+          : 0,
+    };
+  },
+
+  toJSON(message: AppStats): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.appKey !== '') {
+      obj.appKey = message.appKey;
+    }
+    if (message.connections !== 0) {
+      obj.connections = Math.round(message.connections);
+    }
+    if (message.subscriptions !== 0) {
+      obj.subscriptions = Math.round(message.subscriptions);
+    }
+    if (message.topics !== 0) {
+      obj.topics = Math.round(message.topics);
+    }
+    if (message.publishesPerSec !== 0) {
+      obj.publishesPerSec = floatToJson(message.publishesPerSec);
+    }
+    if (message.deliveriesPerSec !== 0) {
+      obj.deliveriesPerSec = floatToJson(message.deliveriesPerSec);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AppStats>, I>>(base?: I): AppStats {
+    return AppStats.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AppStats>, I>>(object: I): AppStats {
+    const message = createBaseAppStats();
+    message.appId = object.appId ?? '';
+    message.appKey = object.appKey ?? '';
+    message.connections = object.connections ?? 0;
+    message.subscriptions = object.subscriptions ?? 0;
+    message.topics = object.topics ?? 0;
+    message.publishesPerSec = object.publishesPerSec ?? 0;
+    message.deliveriesPerSec = object.deliveriesPerSec ?? 0;
+    return message;
+  },
+};
+
+function createBaseTopicRow(): TopicRow {
+  return { appId: '', appKey: '', topic: '', subscribers: 0, messagesPerSec: 0 };
+}
+
+export const TopicRow: MessageFns<TopicRow> = {
+  encode(message: TopicRow, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.appKey !== '') {
+      writer.uint32(18).string(message.appKey);
+    }
+    if (message.topic !== '') {
+      writer.uint32(26).string(message.topic);
+    }
+    if (message.subscribers !== 0) {
+      writer.uint32(32).uint64(message.subscribers);
+    }
+    if (message.messagesPerSec !== 0) {
+      writer.uint32(41).double(message.messagesPerSec);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TopicRow {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTopicRow();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.appKey = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.subscribers = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.messagesPerSec = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TopicRow {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      appKey: isSet(object.appKey)
+        ? globalThis.String(object.appKey)
+        : isSet(object.app_key)
+          ? globalThis.String(object.app_key)
+          : '',
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      subscribers: isSet(object.subscribers) ? globalThis.Number(object.subscribers) : 0,
+      messagesPerSec: isSet(object.messagesPerSec)
+        ? globalThis.Number(object.messagesPerSec)
+        : isSet(object.messages_per_sec)
+          ? globalThis.Number(object.messages_per_sec)
+          : 0,
+    };
+  },
+
+  toJSON(message: TopicRow): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.appKey !== '') {
+      obj.appKey = message.appKey;
+    }
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.subscribers !== 0) {
+      obj.subscribers = Math.round(message.subscribers);
+    }
+    if (message.messagesPerSec !== 0) {
+      obj.messagesPerSec = floatToJson(message.messagesPerSec);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TopicRow>, I>>(base?: I): TopicRow {
+    return TopicRow.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TopicRow>, I>>(object: I): TopicRow {
+    const message = createBaseTopicRow();
+    message.appId = object.appId ?? '';
+    message.appKey = object.appKey ?? '';
+    message.topic = object.topic ?? '';
+    message.subscribers = object.subscribers ?? 0;
+    message.messagesPerSec = object.messagesPerSec ?? 0;
+    return message;
+  },
+};
+
+function createBaseNodeQuery(): NodeQuery {
+  return {
+    requestId: 0,
+    mode: undefined,
+    findConnections: undefined,
+    getConnection: undefined,
+    listTopics: undefined,
+    getTopic: undefined,
+    tailStart: undefined,
+    tailStop: undefined,
+  };
+}
+
+export const NodeQuery: MessageFns<NodeQuery> = {
+  encode(message: NodeQuery, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.mode !== undefined) {
+      StatsMode.encode(message.mode, writer.uint32(18).fork()).join();
+    }
+    if (message.findConnections !== undefined) {
+      FindConnectionsRequest.encode(message.findConnections, writer.uint32(26).fork()).join();
+    }
+    if (message.getConnection !== undefined) {
+      GetConnectionRequest.encode(message.getConnection, writer.uint32(34).fork()).join();
+    }
+    if (message.listTopics !== undefined) {
+      ListTopicStatsRequest.encode(message.listTopics, writer.uint32(42).fork()).join();
+    }
+    if (message.getTopic !== undefined) {
+      GetTopicRequest.encode(message.getTopic, writer.uint32(50).fork()).join();
+    }
+    if (message.tailStart !== undefined) {
+      TailTopicRequest.encode(message.tailStart, writer.uint32(58).fork()).join();
+    }
+    if (message.tailStop !== undefined) {
+      writer.uint32(64).uint64(message.tailStop);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NodeQuery {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNodeQuery();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mode = StatsMode.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.findConnections = FindConnectionsRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.getConnection = GetConnectionRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.listTopics = ListTopicStatsRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.getTopic = GetTopicRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.tailStart = TailTopicRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.tailStop = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NodeQuery {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      mode: isSet(object.mode) ? StatsMode.fromJSON(object.mode) : undefined,
+      findConnections: isSet(object.findConnections)
+        ? FindConnectionsRequest.fromJSON(object.findConnections)
+        : isSet(object.find_connections)
+          ? FindConnectionsRequest.fromJSON(object.find_connections)
+          : undefined,
+      getConnection: isSet(object.getConnection)
+        ? GetConnectionRequest.fromJSON(object.getConnection)
+        : isSet(object.get_connection)
+          ? GetConnectionRequest.fromJSON(object.get_connection)
+          : undefined,
+      listTopics: isSet(object.listTopics)
+        ? ListTopicStatsRequest.fromJSON(object.listTopics)
+        : isSet(object.list_topics)
+          ? ListTopicStatsRequest.fromJSON(object.list_topics)
+          : undefined,
+      getTopic: isSet(object.getTopic)
+        ? GetTopicRequest.fromJSON(object.getTopic)
+        : isSet(object.get_topic)
+          ? GetTopicRequest.fromJSON(object.get_topic)
+          : undefined,
+      tailStart: isSet(object.tailStart)
+        ? TailTopicRequest.fromJSON(object.tailStart)
+        : isSet(object.tail_start)
+          ? TailTopicRequest.fromJSON(object.tail_start)
+          : undefined,
+      tailStop: isSet(object.tailStop)
+        ? globalThis.Number(object.tailStop)
+        : isSet(object.tail_stop)
+          ? globalThis.Number(object.tail_stop)
+          : undefined,
+    };
+  },
+
+  toJSON(message: NodeQuery): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.mode !== undefined) {
+      obj.mode = StatsMode.toJSON(message.mode);
+    }
+    if (message.findConnections !== undefined) {
+      obj.findConnections = FindConnectionsRequest.toJSON(message.findConnections);
+    }
+    if (message.getConnection !== undefined) {
+      obj.getConnection = GetConnectionRequest.toJSON(message.getConnection);
+    }
+    if (message.listTopics !== undefined) {
+      obj.listTopics = ListTopicStatsRequest.toJSON(message.listTopics);
+    }
+    if (message.getTopic !== undefined) {
+      obj.getTopic = GetTopicRequest.toJSON(message.getTopic);
+    }
+    if (message.tailStart !== undefined) {
+      obj.tailStart = TailTopicRequest.toJSON(message.tailStart);
+    }
+    if (message.tailStop !== undefined) {
+      obj.tailStop = Math.round(message.tailStop);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NodeQuery>, I>>(base?: I): NodeQuery {
+    return NodeQuery.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NodeQuery>, I>>(object: I): NodeQuery {
+    const message = createBaseNodeQuery();
+    message.requestId = object.requestId ?? 0;
+    message.mode =
+      object.mode !== undefined && object.mode !== null ? StatsMode.fromPartial(object.mode) : undefined;
+    message.findConnections =
+      object.findConnections !== undefined && object.findConnections !== null
+        ? FindConnectionsRequest.fromPartial(object.findConnections)
+        : undefined;
+    message.getConnection =
+      object.getConnection !== undefined && object.getConnection !== null
+        ? GetConnectionRequest.fromPartial(object.getConnection)
+        : undefined;
+    message.listTopics =
+      object.listTopics !== undefined && object.listTopics !== null
+        ? ListTopicStatsRequest.fromPartial(object.listTopics)
+        : undefined;
+    message.getTopic =
+      object.getTopic !== undefined && object.getTopic !== null
+        ? GetTopicRequest.fromPartial(object.getTopic)
+        : undefined;
+    message.tailStart =
+      object.tailStart !== undefined && object.tailStart !== null
+        ? TailTopicRequest.fromPartial(object.tailStart)
+        : undefined;
+    message.tailStop = object.tailStop ?? undefined;
+    return message;
+  },
+};
+
+function createBaseStatsMode(): StatsMode {
+  return { detailed: false };
+}
+
+export const StatsMode: MessageFns<StatsMode> = {
+  encode(message: StatsMode, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.detailed !== false) {
+      writer.uint32(8).bool(message.detailed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatsMode {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatsMode();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.detailed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StatsMode {
+    return { detailed: isSet(object.detailed) ? globalThis.Boolean(object.detailed) : false };
+  },
+
+  toJSON(message: StatsMode): unknown {
+    const obj: any = {};
+    if (message.detailed !== false) {
+      obj.detailed = message.detailed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StatsMode>, I>>(base?: I): StatsMode {
+    return StatsMode.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StatsMode>, I>>(object: I): StatsMode {
+    const message = createBaseStatsMode();
+    message.detailed = object.detailed ?? false;
+    return message;
+  },
+};
+
+function createBaseQueryAnswer(): QueryAnswer {
+  return { requestId: 0, connections: undefined, connection: undefined, topics: undefined, topic: undefined };
+}
+
+export const QueryAnswer: MessageFns<QueryAnswer> = {
+  encode(message: QueryAnswer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.connections !== undefined) {
+      FindConnectionsReply.encode(message.connections, writer.uint32(18).fork()).join();
+    }
+    if (message.connection !== undefined) {
+      GetConnectionReply.encode(message.connection, writer.uint32(26).fork()).join();
+    }
+    if (message.topics !== undefined) {
+      ListTopicStatsReply.encode(message.topics, writer.uint32(34).fork()).join();
+    }
+    if (message.topic !== undefined) {
+      GetTopicReply.encode(message.topic, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryAnswer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryAnswer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.connections = FindConnectionsReply.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.connection = GetConnectionReply.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.topics = ListTopicStatsReply.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.topic = GetTopicReply.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryAnswer {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      connections: isSet(object.connections) ? FindConnectionsReply.fromJSON(object.connections) : undefined,
+      connection: isSet(object.connection) ? GetConnectionReply.fromJSON(object.connection) : undefined,
+      topics: isSet(object.topics) ? ListTopicStatsReply.fromJSON(object.topics) : undefined,
+      topic: isSet(object.topic) ? GetTopicReply.fromJSON(object.topic) : undefined,
+    };
+  },
+
+  toJSON(message: QueryAnswer): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.connections !== undefined) {
+      obj.connections = FindConnectionsReply.toJSON(message.connections);
+    }
+    if (message.connection !== undefined) {
+      obj.connection = GetConnectionReply.toJSON(message.connection);
+    }
+    if (message.topics !== undefined) {
+      obj.topics = ListTopicStatsReply.toJSON(message.topics);
+    }
+    if (message.topic !== undefined) {
+      obj.topic = GetTopicReply.toJSON(message.topic);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryAnswer>, I>>(base?: I): QueryAnswer {
+    return QueryAnswer.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryAnswer>, I>>(object: I): QueryAnswer {
+    const message = createBaseQueryAnswer();
+    message.requestId = object.requestId ?? 0;
+    message.connections =
+      object.connections !== undefined && object.connections !== null
+        ? FindConnectionsReply.fromPartial(object.connections)
+        : undefined;
+    message.connection =
+      object.connection !== undefined && object.connection !== null
+        ? GetConnectionReply.fromPartial(object.connection)
+        : undefined;
+    message.topics =
+      object.topics !== undefined && object.topics !== null
+        ? ListTopicStatsReply.fromPartial(object.topics)
+        : undefined;
+    message.topic =
+      object.topic !== undefined && object.topic !== null
+        ? GetTopicReply.fromPartial(object.topic)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseTailEvent(): TailEvent {
+  return { tailId: 0, message: undefined };
+}
+
+export const TailEvent: MessageFns<TailEvent> = {
+  encode(message: TailEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tailId !== 0) {
+      writer.uint32(8).uint64(message.tailId);
+    }
+    if (message.message !== undefined) {
+      TailedMessage.encode(message.message, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TailEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTailEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.tailId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = TailedMessage.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TailEvent {
+    return {
+      tailId: isSet(object.tailId)
+        ? globalThis.Number(object.tailId)
+        : isSet(object.tail_id)
+          ? globalThis.Number(object.tail_id)
+          : 0,
+      message: isSet(object.message) ? TailedMessage.fromJSON(object.message) : undefined,
+    };
+  },
+
+  toJSON(message: TailEvent): unknown {
+    const obj: any = {};
+    if (message.tailId !== 0) {
+      obj.tailId = Math.round(message.tailId);
+    }
+    if (message.message !== undefined) {
+      obj.message = TailedMessage.toJSON(message.message);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TailEvent>, I>>(base?: I): TailEvent {
+    return TailEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TailEvent>, I>>(object: I): TailEvent {
+    const message = createBaseTailEvent();
+    message.tailId = object.tailId ?? 0;
+    message.message =
+      object.message !== undefined && object.message !== null
+        ? TailedMessage.fromPartial(object.message)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseWatchStatsRequest(): WatchStatsRequest {
+  return { detailed: false };
+}
+
+export const WatchStatsRequest: MessageFns<WatchStatsRequest> = {
+  encode(message: WatchStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.detailed !== false) {
+      writer.uint32(8).bool(message.detailed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchStatsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchStatsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.detailed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchStatsRequest {
+    return { detailed: isSet(object.detailed) ? globalThis.Boolean(object.detailed) : false };
+  },
+
+  toJSON(message: WatchStatsRequest): unknown {
+    const obj: any = {};
+    if (message.detailed !== false) {
+      obj.detailed = message.detailed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchStatsRequest>, I>>(base?: I): WatchStatsRequest {
+    return WatchStatsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchStatsRequest>, I>>(object: I): WatchStatsRequest {
+    const message = createBaseWatchStatsRequest();
+    message.detailed = object.detailed ?? false;
+    return message;
+  },
+};
+
+function createBaseStatsUpdate(): StatsUpdate {
+  return { history: undefined, snapshot: undefined };
+}
+
+export const StatsUpdate: MessageFns<StatsUpdate> = {
+  encode(message: StatsUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.history !== undefined) {
+      StatsHistory.encode(message.history, writer.uint32(10).fork()).join();
+    }
+    if (message.snapshot !== undefined) {
+      StatsSnapshot.encode(message.snapshot, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatsUpdate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatsUpdate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.history = StatsHistory.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.snapshot = StatsSnapshot.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StatsUpdate {
+    return {
+      history: isSet(object.history) ? StatsHistory.fromJSON(object.history) : undefined,
+      snapshot: isSet(object.snapshot) ? StatsSnapshot.fromJSON(object.snapshot) : undefined,
+    };
+  },
+
+  toJSON(message: StatsUpdate): unknown {
+    const obj: any = {};
+    if (message.history !== undefined) {
+      obj.history = StatsHistory.toJSON(message.history);
+    }
+    if (message.snapshot !== undefined) {
+      obj.snapshot = StatsSnapshot.toJSON(message.snapshot);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StatsUpdate>, I>>(base?: I): StatsUpdate {
+    return StatsUpdate.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StatsUpdate>, I>>(object: I): StatsUpdate {
+    const message = createBaseStatsUpdate();
+    message.history =
+      object.history !== undefined && object.history !== null
+        ? StatsHistory.fromPartial(object.history)
+        : undefined;
+    message.snapshot =
+      object.snapshot !== undefined && object.snapshot !== null
+        ? StatsSnapshot.fromPartial(object.snapshot)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseStatsTotals(): StatsTotals {
+  return {
+    nodes: 0,
+    connections: 0,
+    subscriptions: 0,
+    topics: 0,
+    deliveriesPerSec: 0,
+    publishesPerSec: 0,
+    bytesOutPerSec: 0,
+  };
+}
+
+export const StatsTotals: MessageFns<StatsTotals> = {
+  encode(message: StatsTotals, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.nodes !== 0) {
+      writer.uint32(8).uint32(message.nodes);
+    }
+    if (message.connections !== 0) {
+      writer.uint32(16).uint64(message.connections);
+    }
+    if (message.subscriptions !== 0) {
+      writer.uint32(24).uint64(message.subscriptions);
+    }
+    if (message.topics !== 0) {
+      writer.uint32(32).uint64(message.topics);
+    }
+    if (message.deliveriesPerSec !== 0) {
+      writer.uint32(41).double(message.deliveriesPerSec);
+    }
+    if (message.publishesPerSec !== 0) {
+      writer.uint32(49).double(message.publishesPerSec);
+    }
+    if (message.bytesOutPerSec !== 0) {
+      writer.uint32(57).double(message.bytesOutPerSec);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatsTotals {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatsTotals();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.nodes = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.connections = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.subscriptions = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.topics = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.deliveriesPerSec = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.publishesPerSec = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.bytesOutPerSec = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StatsTotals {
+    return {
+      nodes: isSet(object.nodes) ? globalThis.Number(object.nodes) : 0,
+      connections: isSet(object.connections) ? globalThis.Number(object.connections) : 0,
+      subscriptions: isSet(object.subscriptions) ? globalThis.Number(object.subscriptions) : 0,
+      topics: isSet(object.topics) ? globalThis.Number(object.topics) : 0,
+      deliveriesPerSec: isSet(object.deliveriesPerSec)
+        ? globalThis.Number(object.deliveriesPerSec)
+        : isSet(object.deliveries_per_sec)
+          ? globalThis.Number(object.deliveries_per_sec)
+          : 0,
+      publishesPerSec: isSet(object.publishesPerSec)
+        ? globalThis.Number(object.publishesPerSec)
+        : isSet(object.publishes_per_sec)
+          ? globalThis.Number(object.publishes_per_sec)
+          : 0,
+      bytesOutPerSec: isSet(object.bytesOutPerSec)
+        ? globalThis.Number(object.bytesOutPerSec)
+        : isSet(object.bytes_out_per_sec)
+          ? globalThis.Number(object.bytes_out_per_sec)
+          : 0,
+    };
+  },
+
+  toJSON(message: StatsTotals): unknown {
+    const obj: any = {};
+    if (message.nodes !== 0) {
+      obj.nodes = Math.round(message.nodes);
+    }
+    if (message.connections !== 0) {
+      obj.connections = Math.round(message.connections);
+    }
+    if (message.subscriptions !== 0) {
+      obj.subscriptions = Math.round(message.subscriptions);
+    }
+    if (message.topics !== 0) {
+      obj.topics = Math.round(message.topics);
+    }
+    if (message.deliveriesPerSec !== 0) {
+      obj.deliveriesPerSec = floatToJson(message.deliveriesPerSec);
+    }
+    if (message.publishesPerSec !== 0) {
+      obj.publishesPerSec = floatToJson(message.publishesPerSec);
+    }
+    if (message.bytesOutPerSec !== 0) {
+      obj.bytesOutPerSec = floatToJson(message.bytesOutPerSec);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StatsTotals>, I>>(base?: I): StatsTotals {
+    return StatsTotals.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StatsTotals>, I>>(object: I): StatsTotals {
+    const message = createBaseStatsTotals();
+    message.nodes = object.nodes ?? 0;
+    message.connections = object.connections ?? 0;
+    message.subscriptions = object.subscriptions ?? 0;
+    message.topics = object.topics ?? 0;
+    message.deliveriesPerSec = object.deliveriesPerSec ?? 0;
+    message.publishesPerSec = object.publishesPerSec ?? 0;
+    message.bytesOutPerSec = object.bytesOutPerSec ?? 0;
+    return message;
+  },
+};
+
+function createBaseNodeRow(): NodeRow {
+  return {
+    id: '',
+    kind: '',
+    address: '',
+    status: '',
+    startedAt: 0,
+    connections: 0,
+    subscriptions: 0,
+    topics: 0,
+    rssBytes: 0,
+    heapUsedBytes: 0,
+    eventLoopP99Ms: 0,
+    deliveriesPerSec: 0,
+    publishesPerSec: 0,
+    bytesOutPerSec: 0,
+  };
+}
+
+export const NodeRow: MessageFns<NodeRow> = {
+  encode(message: NodeRow, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== '') {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.kind !== '') {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.address !== '') {
+      writer.uint32(26).string(message.address);
+    }
+    if (message.status !== '') {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.startedAt !== 0) {
+      writer.uint32(40).int64(message.startedAt);
+    }
+    if (message.connections !== 0) {
+      writer.uint32(48).uint64(message.connections);
+    }
+    if (message.subscriptions !== 0) {
+      writer.uint32(56).uint64(message.subscriptions);
+    }
+    if (message.topics !== 0) {
+      writer.uint32(64).uint64(message.topics);
+    }
+    if (message.rssBytes !== 0) {
+      writer.uint32(72).uint64(message.rssBytes);
+    }
+    if (message.heapUsedBytes !== 0) {
+      writer.uint32(80).uint64(message.heapUsedBytes);
+    }
+    if (message.eventLoopP99Ms !== 0) {
+      writer.uint32(89).double(message.eventLoopP99Ms);
+    }
+    if (message.deliveriesPerSec !== 0) {
+      writer.uint32(97).double(message.deliveriesPerSec);
+    }
+    if (message.publishesPerSec !== 0) {
+      writer.uint32(105).double(message.publishesPerSec);
+    }
+    if (message.bytesOutPerSec !== 0) {
+      writer.uint32(113).double(message.bytesOutPerSec);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NodeRow {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNodeRow();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.startedAt = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.connections = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.subscriptions = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.topics = longToNumber(reader.uint64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.rssBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.heapUsedBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.eventLoopP99Ms = reader.double();
+            continue;
+          }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.deliveriesPerSec = reader.double();
+            continue;
+          }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.publishesPerSec = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.bytesOutPerSec = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NodeRow {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : '',
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : '',
+      address: isSet(object.address) ? globalThis.String(object.address) : '',
+      status: isSet(object.status) ? globalThis.String(object.status) : '',
+      startedAt: isSet(object.startedAt)
+        ? globalThis.Number(object.startedAt)
+        : isSet(object.started_at)
+          ? globalThis.Number(object.started_at)
+          : 0,
+      connections: isSet(object.connections) ? globalThis.Number(object.connections) : 0,
+      subscriptions: isSet(object.subscriptions) ? globalThis.Number(object.subscriptions) : 0,
+      topics: isSet(object.topics) ? globalThis.Number(object.topics) : 0,
+      rssBytes: isSet(object.rssBytes)
+        ? globalThis.Number(object.rssBytes)
+        : isSet(object.rss_bytes)
+          ? globalThis.Number(object.rss_bytes)
+          : 0,
+      heapUsedBytes: isSet(object.heapUsedBytes)
+        ? globalThis.Number(object.heapUsedBytes)
+        : isSet(object.heap_used_bytes)
+          ? globalThis.Number(object.heap_used_bytes)
+          : 0,
+      eventLoopP99Ms: isSet(object.eventLoopP99Ms)
+        ? globalThis.Number(object.eventLoopP99Ms)
+        : isSet(object.event_loop_p99_ms)
+          ? globalThis.Number(object.event_loop_p99_ms)
+          : 0,
+      deliveriesPerSec: isSet(object.deliveriesPerSec)
+        ? globalThis.Number(object.deliveriesPerSec)
+        : isSet(object.deliveries_per_sec)
+          ? globalThis.Number(object.deliveries_per_sec)
+          : 0,
+      publishesPerSec: isSet(object.publishesPerSec)
+        ? globalThis.Number(object.publishesPerSec)
+        : isSet(object.publishes_per_sec)
+          ? globalThis.Number(object.publishes_per_sec)
+          : 0,
+      bytesOutPerSec: isSet(object.bytesOutPerSec)
+        ? globalThis.Number(object.bytesOutPerSec)
+        : isSet(object.bytes_out_per_sec)
+          ? globalThis.Number(object.bytes_out_per_sec)
+          : 0,
+    };
+  },
+
+  toJSON(message: NodeRow): unknown {
+    const obj: any = {};
+    if (message.id !== '') {
+      obj.id = message.id;
+    }
+    if (message.kind !== '') {
+      obj.kind = message.kind;
+    }
+    if (message.address !== '') {
+      obj.address = message.address;
+    }
+    if (message.status !== '') {
+      obj.status = message.status;
+    }
+    if (message.startedAt !== 0) {
+      obj.startedAt = Math.round(message.startedAt);
+    }
+    if (message.connections !== 0) {
+      obj.connections = Math.round(message.connections);
+    }
+    if (message.subscriptions !== 0) {
+      obj.subscriptions = Math.round(message.subscriptions);
+    }
+    if (message.topics !== 0) {
+      obj.topics = Math.round(message.topics);
+    }
+    if (message.rssBytes !== 0) {
+      obj.rssBytes = Math.round(message.rssBytes);
+    }
+    if (message.heapUsedBytes !== 0) {
+      obj.heapUsedBytes = Math.round(message.heapUsedBytes);
+    }
+    if (message.eventLoopP99Ms !== 0) {
+      obj.eventLoopP99Ms = floatToJson(message.eventLoopP99Ms);
+    }
+    if (message.deliveriesPerSec !== 0) {
+      obj.deliveriesPerSec = floatToJson(message.deliveriesPerSec);
+    }
+    if (message.publishesPerSec !== 0) {
+      obj.publishesPerSec = floatToJson(message.publishesPerSec);
+    }
+    if (message.bytesOutPerSec !== 0) {
+      obj.bytesOutPerSec = floatToJson(message.bytesOutPerSec);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NodeRow>, I>>(base?: I): NodeRow {
+    return NodeRow.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NodeRow>, I>>(object: I): NodeRow {
+    const message = createBaseNodeRow();
+    message.id = object.id ?? '';
+    message.kind = object.kind ?? '';
+    message.address = object.address ?? '';
+    message.status = object.status ?? '';
+    message.startedAt = object.startedAt ?? 0;
+    message.connections = object.connections ?? 0;
+    message.subscriptions = object.subscriptions ?? 0;
+    message.topics = object.topics ?? 0;
+    message.rssBytes = object.rssBytes ?? 0;
+    message.heapUsedBytes = object.heapUsedBytes ?? 0;
+    message.eventLoopP99Ms = object.eventLoopP99Ms ?? 0;
+    message.deliveriesPerSec = object.deliveriesPerSec ?? 0;
+    message.publishesPerSec = object.publishesPerSec ?? 0;
+    message.bytesOutPerSec = object.bytesOutPerSec ?? 0;
+    return message;
+  },
+};
+
+function createBaseStatsSnapshot(): StatsSnapshot {
+  return {
+    ts: 0,
+    totals: undefined,
+    nodes: [],
+    apps: [],
+    appsOmitted: 0,
+    topBySubscribers: [],
+    topByRate: [],
+    closesPerSec: {},
+  };
+}
+
+export const StatsSnapshot: MessageFns<StatsSnapshot> = {
+  encode(message: StatsSnapshot, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ts !== 0) {
+      writer.uint32(8).int64(message.ts);
+    }
+    if (message.totals !== undefined) {
+      StatsTotals.encode(message.totals, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.nodes) {
+      NodeRow.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.apps) {
+      AppStats.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.appsOmitted !== 0) {
+      writer.uint32(40).uint32(message.appsOmitted);
+    }
+    for (const v of message.topBySubscribers) {
+      TopicRow.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.topByRate) {
+      TopicRow.encode(v!, writer.uint32(58).fork()).join();
+    }
+    globalThis.Object.entries(message.closesPerSec).forEach(([key, value]: [string, number]) => {
+      StatsSnapshot_ClosesPerSecEntry.encode({ key: key as any, value }, writer.uint32(66).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatsSnapshot {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatsSnapshot();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.ts = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.totals = StatsTotals.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nodes.push(NodeRow.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.apps.push(AppStats.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.appsOmitted = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.topBySubscribers.push(TopicRow.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.topByRate.push(TopicRow.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            const entry8 = StatsSnapshot_ClosesPerSecEntry.decode(reader, reader.uint32());
+            if (entry8.value !== undefined) {
+              message.closesPerSec[entry8.key] = entry8.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StatsSnapshot {
+    return {
+      ts: isSet(object.ts) ? globalThis.Number(object.ts) : 0,
+      totals: isSet(object.totals) ? StatsTotals.fromJSON(object.totals) : undefined,
+      nodes: globalThis.Array.isArray(object?.nodes) ? object.nodes.map((e: any) => NodeRow.fromJSON(e)) : [],
+      apps: globalThis.Array.isArray(object?.apps) ? object.apps.map((e: any) => AppStats.fromJSON(e)) : [],
+      appsOmitted: isSet(object.appsOmitted)
+        ? globalThis.Number(object.appsOmitted)
+        : isSet(object.apps_omitted)
+          ? globalThis.Number(object.apps_omitted)
+          : 0,
+      topBySubscribers: globalThis.Array.isArray(object?.topBySubscribers)
+        ? object.topBySubscribers.map((e: any) => TopicRow.fromJSON(e))
+        : globalThis.Array.isArray(object?.top_by_subscribers)
+          ? object.top_by_subscribers.map((e: any) => TopicRow.fromJSON(e))
+          : [],
+      topByRate: globalThis.Array.isArray(object?.topByRate)
+        ? object.topByRate.map((e: any) => TopicRow.fromJSON(e))
+        : globalThis.Array.isArray(object?.top_by_rate)
+          ? object.top_by_rate.map((e: any) => TopicRow.fromJSON(e))
+          : [],
+      closesPerSec: isObject(object.closesPerSec)
+        ? (globalThis.Object.entries(object.closesPerSec) as [string, any][]).reduce(
+            (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+              globalThis.Object.defineProperty(acc, key, {
+                value: globalThis.Number(value),
+                enumerable: true,
+                configurable: true,
+                writable: true,
+              });
+              return acc;
+            },
+            {},
+          )
+        : isObject(object.closes_per_sec)
+          ? (globalThis.Object.entries(object.closes_per_sec) as [string, any][]).reduce(
+              (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+                globalThis.Object.defineProperty(acc, key, {
+                  value: globalThis.Number(value),
+                  enumerable: true,
+                  configurable: true,
+                  writable: true,
+                });
+                return acc;
+              },
+              {},
+            )
+          : {},
+    };
+  },
+
+  toJSON(message: StatsSnapshot): unknown {
+    const obj: any = {};
+    if (message.ts !== 0) {
+      obj.ts = Math.round(message.ts);
+    }
+    if (message.totals !== undefined) {
+      obj.totals = StatsTotals.toJSON(message.totals);
+    }
+    if (message.nodes?.length) {
+      obj.nodes = message.nodes.map((e) => NodeRow.toJSON(e));
+    }
+    if (message.apps?.length) {
+      obj.apps = message.apps.map((e) => AppStats.toJSON(e));
+    }
+    if (message.appsOmitted !== 0) {
+      obj.appsOmitted = Math.round(message.appsOmitted);
+    }
+    if (message.topBySubscribers?.length) {
+      obj.topBySubscribers = message.topBySubscribers.map((e) => TopicRow.toJSON(e));
+    }
+    if (message.topByRate?.length) {
+      obj.topByRate = message.topByRate.map((e) => TopicRow.toJSON(e));
+    }
+    if (message.closesPerSec) {
+      const entries = globalThis.Object.entries(message.closesPerSec) as [string, number][];
+      if (entries.length > 0) {
+        obj.closesPerSec = {};
+        entries.forEach(([k, v]) => {
+          obj.closesPerSec[k] = floatToJson(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StatsSnapshot>, I>>(base?: I): StatsSnapshot {
+    return StatsSnapshot.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StatsSnapshot>, I>>(object: I): StatsSnapshot {
+    const message = createBaseStatsSnapshot();
+    message.ts = object.ts ?? 0;
+    message.totals =
+      object.totals !== undefined && object.totals !== null
+        ? StatsTotals.fromPartial(object.totals)
+        : undefined;
+    message.nodes = object.nodes?.map((e) => NodeRow.fromPartial(e)) || [];
+    message.apps = object.apps?.map((e) => AppStats.fromPartial(e)) || [];
+    message.appsOmitted = object.appsOmitted ?? 0;
+    message.topBySubscribers = object.topBySubscribers?.map((e) => TopicRow.fromPartial(e)) || [];
+    message.topByRate = object.topByRate?.map((e) => TopicRow.fromPartial(e)) || [];
+    message.closesPerSec = (
+      globalThis.Object.entries(object.closesPerSec ?? {}) as [string, number][]
+    ).reduce((acc: { [key: string]: number }, [key, value]: [string, number]) => {
+      if (value !== undefined) {
+        acc[key] = globalThis.Number(value);
+      }
+      return acc;
+    }, {});
+    return message;
+  },
+};
+
+function createBaseStatsSnapshot_ClosesPerSecEntry(): StatsSnapshot_ClosesPerSecEntry {
+  return { key: '', value: 0 };
+}
+
+export const StatsSnapshot_ClosesPerSecEntry: MessageFns<StatsSnapshot_ClosesPerSecEntry> = {
+  encode(message: StatsSnapshot_ClosesPerSecEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== '') {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatsSnapshot_ClosesPerSecEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatsSnapshot_ClosesPerSecEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StatsSnapshot_ClosesPerSecEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : '',
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: StatsSnapshot_ClosesPerSecEntry): unknown {
+    const obj: any = {};
+    if (message.key !== '') {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StatsSnapshot_ClosesPerSecEntry>, I>>(
+    base?: I,
+  ): StatsSnapshot_ClosesPerSecEntry {
+    return StatsSnapshot_ClosesPerSecEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StatsSnapshot_ClosesPerSecEntry>, I>>(
+    object: I,
+  ): StatsSnapshot_ClosesPerSecEntry {
+    const message = createBaseStatsSnapshot_ClosesPerSecEntry();
+    message.key = object.key ?? '';
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseColumn(): Column {
+  return { values: [] };
+}
+
+export const Column: MessageFns<Column> = {
+  encode(message: Column, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.values.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.values) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Column {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseColumn();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 9) {
+              message.values.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.values.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Column {
+    return {
+      values: globalThis.Array.isArray(object?.values)
+        ? object.values.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Column): unknown {
+    const obj: any = {};
+    if (message.values?.length) {
+      obj.values = message.values.map((e) => floatToJson(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Column>, I>>(base?: I): Column {
+    return Column.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Column>, I>>(object: I): Column {
+    const message = createBaseColumn();
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseStatsHistory(): StatsHistory {
+  return {
+    intervalMs: 0,
+    ts: [],
+    deliveriesPerSec: [],
+    publishesPerSec: [],
+    connections: [],
+    bytesOutPerSec: [],
+    closesPerSec: {},
+  };
+}
+
+export const StatsHistory: MessageFns<StatsHistory> = {
+  encode(message: StatsHistory, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.intervalMs !== 0) {
+      writer.uint32(8).uint32(message.intervalMs);
+    }
+    if (message.ts.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.ts) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    if (message.deliveriesPerSec.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.deliveriesPerSec) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    if (message.publishesPerSec.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.publishesPerSec) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    if (message.connections.length !== 0) {
+      writer.uint32(42).fork();
+      for (const v of message.connections) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    if (message.bytesOutPerSec.length !== 0) {
+      writer.uint32(50).fork();
+      for (const v of message.bytesOutPerSec) {
+        writer.double(v);
+      }
+      writer.join();
+    }
+    globalThis.Object.entries(message.closesPerSec).forEach(([key, value]: [string, Column]) => {
+      StatsHistory_ClosesPerSecEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatsHistory {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatsHistory();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.intervalMs = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag === 17) {
+              message.ts.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.ts.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag === 25) {
+              message.deliveriesPerSec.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.deliveriesPerSec.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag === 33) {
+              message.publishesPerSec.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.publishesPerSec.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 5: {
+            if (tag === 41) {
+              message.connections.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 42) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.connections.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 6: {
+            if (tag === 49) {
+              message.bytesOutPerSec.push(reader.double());
+
+              continue;
+            }
+
+            if (tag === 50) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.bytesOutPerSec.push(reader.double());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            const entry7 = StatsHistory_ClosesPerSecEntry.decode(reader, reader.uint32());
+            if (entry7.value !== undefined) {
+              message.closesPerSec[entry7.key] = entry7.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StatsHistory {
+    return {
+      intervalMs: isSet(object.intervalMs)
+        ? globalThis.Number(object.intervalMs)
+        : isSet(object.interval_ms)
+          ? globalThis.Number(object.interval_ms)
+          : 0,
+      ts: globalThis.Array.isArray(object?.ts) ? object.ts.map((e: any) => globalThis.Number(e)) : [],
+      deliveriesPerSec: globalThis.Array.isArray(object?.deliveriesPerSec)
+        ? object.deliveriesPerSec.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.deliveries_per_sec)
+          ? object.deliveries_per_sec.map((e: any) => globalThis.Number(e))
+          : [],
+      publishesPerSec: globalThis.Array.isArray(object?.publishesPerSec)
+        ? object.publishesPerSec.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.publishes_per_sec)
+          ? object.publishes_per_sec.map((e: any) => globalThis.Number(e))
+          : [],
+      connections: globalThis.Array.isArray(object?.connections)
+        ? object.connections.map((e: any) => globalThis.Number(e))
+        : [],
+      bytesOutPerSec: globalThis.Array.isArray(object?.bytesOutPerSec)
+        ? object.bytesOutPerSec.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.bytes_out_per_sec)
+          ? object.bytes_out_per_sec.map((e: any) => globalThis.Number(e))
+          : [],
+      closesPerSec: isObject(object.closesPerSec)
+        ? (globalThis.Object.entries(object.closesPerSec) as [string, any][]).reduce(
+            (acc: { [key: string]: Column }, [key, value]: [string, any]) => {
+              globalThis.Object.defineProperty(acc, key, {
+                value: Column.fromJSON(value),
+                enumerable: true,
+                configurable: true,
+                writable: true,
+              });
+              return acc;
+            },
+            {},
+          )
+        : isObject(object.closes_per_sec)
+          ? (globalThis.Object.entries(object.closes_per_sec) as [string, any][]).reduce(
+              (acc: { [key: string]: Column }, [key, value]: [string, any]) => {
+                globalThis.Object.defineProperty(acc, key, {
+                  value: Column.fromJSON(value),
+                  enumerable: true,
+                  configurable: true,
+                  writable: true,
+                });
+                return acc;
+              },
+              {},
+            )
+          : {},
+    };
+  },
+
+  toJSON(message: StatsHistory): unknown {
+    const obj: any = {};
+    if (message.intervalMs !== 0) {
+      obj.intervalMs = Math.round(message.intervalMs);
+    }
+    if (message.ts?.length) {
+      obj.ts = message.ts.map((e) => floatToJson(e));
+    }
+    if (message.deliveriesPerSec?.length) {
+      obj.deliveriesPerSec = message.deliveriesPerSec.map((e) => floatToJson(e));
+    }
+    if (message.publishesPerSec?.length) {
+      obj.publishesPerSec = message.publishesPerSec.map((e) => floatToJson(e));
+    }
+    if (message.connections?.length) {
+      obj.connections = message.connections.map((e) => floatToJson(e));
+    }
+    if (message.bytesOutPerSec?.length) {
+      obj.bytesOutPerSec = message.bytesOutPerSec.map((e) => floatToJson(e));
+    }
+    if (message.closesPerSec) {
+      const entries = globalThis.Object.entries(message.closesPerSec) as [string, Column][];
+      if (entries.length > 0) {
+        obj.closesPerSec = {};
+        entries.forEach(([k, v]) => {
+          obj.closesPerSec[k] = Column.toJSON(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StatsHistory>, I>>(base?: I): StatsHistory {
+    return StatsHistory.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StatsHistory>, I>>(object: I): StatsHistory {
+    const message = createBaseStatsHistory();
+    message.intervalMs = object.intervalMs ?? 0;
+    message.ts = object.ts?.map((e) => e) || [];
+    message.deliveriesPerSec = object.deliveriesPerSec?.map((e) => e) || [];
+    message.publishesPerSec = object.publishesPerSec?.map((e) => e) || [];
+    message.connections = object.connections?.map((e) => e) || [];
+    message.bytesOutPerSec = object.bytesOutPerSec?.map((e) => e) || [];
+    message.closesPerSec = (
+      globalThis.Object.entries(object.closesPerSec ?? {}) as [string, Column][]
+    ).reduce((acc: { [key: string]: Column }, [key, value]: [string, Column]) => {
+      if (value !== undefined) {
+        acc[key] = Column.fromPartial(value);
+      }
+      return acc;
+    }, {});
+    return message;
+  },
+};
+
+function createBaseStatsHistory_ClosesPerSecEntry(): StatsHistory_ClosesPerSecEntry {
+  return { key: '', value: undefined };
+}
+
+export const StatsHistory_ClosesPerSecEntry: MessageFns<StatsHistory_ClosesPerSecEntry> = {
+  encode(message: StatsHistory_ClosesPerSecEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== '') {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      Column.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatsHistory_ClosesPerSecEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatsHistory_ClosesPerSecEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = Column.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StatsHistory_ClosesPerSecEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : '',
+      value: isSet(object.value) ? Column.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: StatsHistory_ClosesPerSecEntry): unknown {
+    const obj: any = {};
+    if (message.key !== '') {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = Column.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StatsHistory_ClosesPerSecEntry>, I>>(
+    base?: I,
+  ): StatsHistory_ClosesPerSecEntry {
+    return StatsHistory_ClosesPerSecEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StatsHistory_ClosesPerSecEntry>, I>>(
+    object: I,
+  ): StatsHistory_ClosesPerSecEntry {
+    const message = createBaseStatsHistory_ClosesPerSecEntry();
+    message.key = object.key ?? '';
+    message.value =
+      object.value !== undefined && object.value !== null ? Column.fromPartial(object.value) : undefined;
+    return message;
+  },
+};
+
+function createBaseFindConnectionsRequest(): FindConnectionsRequest {
+  return { appId: '', userId: '', clientId: '', topic: '', cursor: '', limit: 0 };
+}
+
+export const FindConnectionsRequest: MessageFns<FindConnectionsRequest> = {
+  encode(message: FindConnectionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.userId !== '') {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.clientId !== '') {
+      writer.uint32(26).string(message.clientId);
+    }
+    if (message.topic !== '') {
+      writer.uint32(34).string(message.topic);
+    }
+    if (message.cursor !== '') {
+      writer.uint32(42).string(message.cursor);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(48).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FindConnectionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFindConnectionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FindConnectionsRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+          ? globalThis.String(object.user_id)
+          : '',
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+          ? globalThis.String(object.client_id)
+          : '',
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : '',
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: FindConnectionsRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.userId !== '') {
+      obj.userId = message.userId;
+    }
+    if (message.clientId !== '') {
+      obj.clientId = message.clientId;
+    }
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.cursor !== '') {
+      obj.cursor = message.cursor;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FindConnectionsRequest>, I>>(base?: I): FindConnectionsRequest {
+    return FindConnectionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FindConnectionsRequest>, I>>(object: I): FindConnectionsRequest {
+    const message = createBaseFindConnectionsRequest();
+    message.appId = object.appId ?? '';
+    message.userId = object.userId ?? '';
+    message.clientId = object.clientId ?? '';
+    message.topic = object.topic ?? '';
+    message.cursor = object.cursor ?? '';
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseConnectionInfo(): ConnectionInfo {
+  return {
+    clientId: '',
+    appId: '',
+    appKey: '',
+    userId: undefined,
+    nodeId: '',
+    connectedAt: 0,
+    remoteAddress: '',
+    topics: 0,
+    topicList: [],
+    userAgent: undefined,
+    infoJson: '',
+    messagesIn: 0,
+    messagesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+}
+
+export const ConnectionInfo: MessageFns<ConnectionInfo> = {
+  encode(message: ConnectionInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clientId !== '') {
+      writer.uint32(10).string(message.clientId);
+    }
+    if (message.appId !== '') {
+      writer.uint32(18).string(message.appId);
+    }
+    if (message.appKey !== '') {
+      writer.uint32(26).string(message.appKey);
+    }
+    if (message.userId !== undefined) {
+      writer.uint32(34).string(message.userId);
+    }
+    if (message.nodeId !== '') {
+      writer.uint32(42).string(message.nodeId);
+    }
+    if (message.connectedAt !== 0) {
+      writer.uint32(48).int64(message.connectedAt);
+    }
+    if (message.remoteAddress !== '') {
+      writer.uint32(58).string(message.remoteAddress);
+    }
+    if (message.topics !== 0) {
+      writer.uint32(64).uint32(message.topics);
+    }
+    for (const v of message.topicList) {
+      writer.uint32(74).string(v!);
+    }
+    if (message.userAgent !== undefined) {
+      writer.uint32(82).string(message.userAgent);
+    }
+    if (message.infoJson !== '') {
+      writer.uint32(90).string(message.infoJson);
+    }
+    if (message.messagesIn !== 0) {
+      writer.uint32(96).uint64(message.messagesIn);
+    }
+    if (message.messagesOut !== 0) {
+      writer.uint32(104).uint64(message.messagesOut);
+    }
+    if (message.bytesIn !== 0) {
+      writer.uint32(112).uint64(message.bytesIn);
+    }
+    if (message.bytesOut !== 0) {
+      writer.uint32(120).uint64(message.bytesOut);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConnectionInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConnectionInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.appKey = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.nodeId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.connectedAt = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.remoteAddress = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.topics = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.topicList.push(reader.string());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.userAgent = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.infoJson = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.messagesIn = longToNumber(reader.uint64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.messagesOut = longToNumber(reader.uint64());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.bytesIn = longToNumber(reader.uint64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.bytesOut = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConnectionInfo {
+    return {
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+          ? globalThis.String(object.client_id)
+          : '',
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      appKey: isSet(object.appKey)
+        ? globalThis.String(object.appKey)
+        : isSet(object.app_key)
+          ? globalThis.String(object.app_key)
+          : '',
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+          ? globalThis.String(object.user_id)
+          : undefined,
+      nodeId: isSet(object.nodeId)
+        ? globalThis.String(object.nodeId)
+        : isSet(object.node_id)
+          ? globalThis.String(object.node_id)
+          : '',
+      connectedAt: isSet(object.connectedAt)
+        ? globalThis.Number(object.connectedAt)
+        : isSet(object.connected_at)
+          ? globalThis.Number(object.connected_at)
+          : 0,
+      remoteAddress: isSet(object.remoteAddress)
+        ? globalThis.String(object.remoteAddress)
+        : isSet(object.remote_address)
+          ? globalThis.String(object.remote_address)
+          : '',
+      topics: isSet(object.topics) ? globalThis.Number(object.topics) : 0,
+      topicList: globalThis.Array.isArray(object?.topicList)
+        ? object.topicList.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.topic_list)
+          ? object.topic_list.map((e: any) => globalThis.String(e))
+          : [],
+      userAgent: isSet(object.userAgent)
+        ? globalThis.String(object.userAgent)
+        : isSet(object.user_agent)
+          ? globalThis.String(object.user_agent)
+          : undefined,
+      infoJson: isSet(object.infoJson)
+        ? globalThis.String(object.infoJson)
+        : isSet(object.info_json)
+          ? globalThis.String(object.info_json)
+          : '',
+      messagesIn: isSet(object.messagesIn)
+        ? globalThis.Number(object.messagesIn)
+        : isSet(object.messages_in)
+          ? globalThis.Number(object.messages_in)
+          : 0,
+      messagesOut: isSet(object.messagesOut)
+        ? globalThis.Number(object.messagesOut)
+        : isSet(object.messages_out)
+          ? globalThis.Number(object.messages_out)
+          : 0,
+      bytesIn: isSet(object.bytesIn)
+        ? globalThis.Number(object.bytesIn)
+        : isSet(object.bytes_in)
+          ? globalThis.Number(object.bytes_in)
+          : 0,
+      bytesOut: isSet(object.bytesOut)
+        ? globalThis.Number(object.bytesOut)
+        : isSet(object.bytes_out)
+          ? globalThis.Number(object.bytes_out)
+          : 0,
+    };
+  },
+
+  toJSON(message: ConnectionInfo): unknown {
+    const obj: any = {};
+    if (message.clientId !== '') {
+      obj.clientId = message.clientId;
+    }
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.appKey !== '') {
+      obj.appKey = message.appKey;
+    }
+    if (message.userId !== undefined) {
+      obj.userId = message.userId;
+    }
+    if (message.nodeId !== '') {
+      obj.nodeId = message.nodeId;
+    }
+    if (message.connectedAt !== 0) {
+      obj.connectedAt = Math.round(message.connectedAt);
+    }
+    if (message.remoteAddress !== '') {
+      obj.remoteAddress = message.remoteAddress;
+    }
+    if (message.topics !== 0) {
+      obj.topics = Math.round(message.topics);
+    }
+    if (message.topicList?.length) {
+      obj.topicList = message.topicList;
+    }
+    if (message.userAgent !== undefined) {
+      obj.userAgent = message.userAgent;
+    }
+    if (message.infoJson !== '') {
+      obj.infoJson = message.infoJson;
+    }
+    if (message.messagesIn !== 0) {
+      obj.messagesIn = Math.round(message.messagesIn);
+    }
+    if (message.messagesOut !== 0) {
+      obj.messagesOut = Math.round(message.messagesOut);
+    }
+    if (message.bytesIn !== 0) {
+      obj.bytesIn = Math.round(message.bytesIn);
+    }
+    if (message.bytesOut !== 0) {
+      obj.bytesOut = Math.round(message.bytesOut);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConnectionInfo>, I>>(base?: I): ConnectionInfo {
+    return ConnectionInfo.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConnectionInfo>, I>>(object: I): ConnectionInfo {
+    const message = createBaseConnectionInfo();
+    message.clientId = object.clientId ?? '';
+    message.appId = object.appId ?? '';
+    message.appKey = object.appKey ?? '';
+    message.userId = object.userId ?? undefined;
+    message.nodeId = object.nodeId ?? '';
+    message.connectedAt = object.connectedAt ?? 0;
+    message.remoteAddress = object.remoteAddress ?? '';
+    message.topics = object.topics ?? 0;
+    message.topicList = object.topicList?.map((e) => e) || [];
+    message.userAgent = object.userAgent ?? undefined;
+    message.infoJson = object.infoJson ?? '';
+    message.messagesIn = object.messagesIn ?? 0;
+    message.messagesOut = object.messagesOut ?? 0;
+    message.bytesIn = object.bytesIn ?? 0;
+    message.bytesOut = object.bytesOut ?? 0;
+    return message;
+  },
+};
+
+function createBaseFindConnectionsReply(): FindConnectionsReply {
+  return { items: [], nextCursor: '', total: 0 };
+}
+
+export const FindConnectionsReply: MessageFns<FindConnectionsReply> = {
+  encode(message: FindConnectionsReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      ConnectionInfo.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== '') {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    if (message.total !== 0) {
+      writer.uint32(24).uint64(message.total);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FindConnectionsReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFindConnectionsReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(ConnectionInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.total = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FindConnectionsReply {
+    return {
+      items: globalThis.Array.isArray(object?.items)
+        ? object.items.map((e: any) => ConnectionInfo.fromJSON(e))
+        : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+          ? globalThis.String(object.next_cursor)
+          : '',
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+    };
+  },
+
+  toJSON(message: FindConnectionsReply): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ConnectionInfo.toJSON(e));
+    }
+    if (message.nextCursor !== '') {
+      obj.nextCursor = message.nextCursor;
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FindConnectionsReply>, I>>(base?: I): FindConnectionsReply {
+    return FindConnectionsReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FindConnectionsReply>, I>>(object: I): FindConnectionsReply {
+    const message = createBaseFindConnectionsReply();
+    message.items = object.items?.map((e) => ConnectionInfo.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? '';
+    message.total = object.total ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetConnectionRequest(): GetConnectionRequest {
+  return { clientId: '' };
+}
+
+export const GetConnectionRequest: MessageFns<GetConnectionRequest> = {
+  encode(message: GetConnectionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clientId !== '') {
+      writer.uint32(10).string(message.clientId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetConnectionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetConnectionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetConnectionRequest {
+    return {
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+          ? globalThis.String(object.client_id)
+          : '',
+    };
+  },
+
+  toJSON(message: GetConnectionRequest): unknown {
+    const obj: any = {};
+    if (message.clientId !== '') {
+      obj.clientId = message.clientId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetConnectionRequest>, I>>(base?: I): GetConnectionRequest {
+    return GetConnectionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetConnectionRequest>, I>>(object: I): GetConnectionRequest {
+    const message = createBaseGetConnectionRequest();
+    message.clientId = object.clientId ?? '';
+    return message;
+  },
+};
+
+function createBaseGetConnectionReply(): GetConnectionReply {
+  return { connection: undefined };
+}
+
+export const GetConnectionReply: MessageFns<GetConnectionReply> = {
+  encode(message: GetConnectionReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.connection !== undefined) {
+      ConnectionInfo.encode(message.connection, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetConnectionReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetConnectionReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.connection = ConnectionInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetConnectionReply {
+    return { connection: isSet(object.connection) ? ConnectionInfo.fromJSON(object.connection) : undefined };
+  },
+
+  toJSON(message: GetConnectionReply): unknown {
+    const obj: any = {};
+    if (message.connection !== undefined) {
+      obj.connection = ConnectionInfo.toJSON(message.connection);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetConnectionReply>, I>>(base?: I): GetConnectionReply {
+    return GetConnectionReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetConnectionReply>, I>>(object: I): GetConnectionReply {
+    const message = createBaseGetConnectionReply();
+    message.connection =
+      object.connection !== undefined && object.connection !== null
+        ? ConnectionInfo.fromPartial(object.connection)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseListTopicStatsRequest(): ListTopicStatsRequest {
+  return { appId: '', prefix: '', sort: '', offset: 0, limit: 0 };
+}
+
+export const ListTopicStatsRequest: MessageFns<ListTopicStatsRequest> = {
+  encode(message: ListTopicStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.prefix !== '') {
+      writer.uint32(18).string(message.prefix);
+    }
+    if (message.sort !== '') {
+      writer.uint32(26).string(message.sort);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(32).uint32(message.offset);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(40).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTopicStatsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTopicStatsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.prefix = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sort = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.offset = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTopicStatsRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      prefix: isSet(object.prefix) ? globalThis.String(object.prefix) : '',
+      sort: isSet(object.sort) ? globalThis.String(object.sort) : '',
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: ListTopicStatsRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.prefix !== '') {
+      obj.prefix = message.prefix;
+    }
+    if (message.sort !== '') {
+      obj.sort = message.sort;
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTopicStatsRequest>, I>>(base?: I): ListTopicStatsRequest {
+    return ListTopicStatsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTopicStatsRequest>, I>>(object: I): ListTopicStatsRequest {
+    const message = createBaseListTopicStatsRequest();
+    message.appId = object.appId ?? '';
+    message.prefix = object.prefix ?? '';
+    message.sort = object.sort ?? '';
+    message.offset = object.offset ?? 0;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseListTopicStatsReply(): ListTopicStatsReply {
+  return { items: [], total: 0, hasTotal: false };
+}
+
+export const ListTopicStatsReply: MessageFns<ListTopicStatsReply> = {
+  encode(message: ListTopicStatsReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      TopicRow.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.total !== 0) {
+      writer.uint32(16).uint64(message.total);
+    }
+    if (message.hasTotal !== false) {
+      writer.uint32(24).bool(message.hasTotal);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTopicStatsReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTopicStatsReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(TopicRow.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.total = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.hasTotal = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTopicStatsReply {
+    return {
+      items: globalThis.Array.isArray(object?.items)
+        ? object.items.map((e: any) => TopicRow.fromJSON(e))
+        : [],
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      hasTotal: isSet(object.hasTotal)
+        ? globalThis.Boolean(object.hasTotal)
+        : isSet(object.has_total)
+          ? globalThis.Boolean(object.has_total)
+          : false,
+    };
+  },
+
+  toJSON(message: ListTopicStatsReply): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => TopicRow.toJSON(e));
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.hasTotal !== false) {
+      obj.hasTotal = message.hasTotal;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTopicStatsReply>, I>>(base?: I): ListTopicStatsReply {
+    return ListTopicStatsReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTopicStatsReply>, I>>(object: I): ListTopicStatsReply {
+    const message = createBaseListTopicStatsReply();
+    message.items = object.items?.map((e) => TopicRow.fromPartial(e)) || [];
+    message.total = object.total ?? 0;
+    message.hasTotal = object.hasTotal ?? false;
+    return message;
+  },
+};
+
+function createBaseGetTopicRequest(): GetTopicRequest {
+  return { appId: '', topic: '' };
+}
+
+export const GetTopicRequest: MessageFns<GetTopicRequest> = {
+  encode(message: GetTopicRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.topic !== '') {
+      writer.uint32(18).string(message.topic);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTopicRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTopicRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTopicRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+    };
+  },
+
+  toJSON(message: GetTopicRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTopicRequest>, I>>(base?: I): GetTopicRequest {
+    return GetTopicRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTopicRequest>, I>>(object: I): GetTopicRequest {
+    const message = createBaseGetTopicRequest();
+    message.appId = object.appId ?? '';
+    message.topic = object.topic ?? '';
+    return message;
+  },
+};
+
+function createBaseNodeCount(): NodeCount {
+  return { nodeId: '', subscribers: 0 };
+}
+
+export const NodeCount: MessageFns<NodeCount> = {
+  encode(message: NodeCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.nodeId !== '') {
+      writer.uint32(10).string(message.nodeId);
+    }
+    if (message.subscribers !== 0) {
+      writer.uint32(16).uint64(message.subscribers);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NodeCount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNodeCount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.nodeId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.subscribers = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NodeCount {
+    return {
+      nodeId: isSet(object.nodeId)
+        ? globalThis.String(object.nodeId)
+        : isSet(object.node_id)
+          ? globalThis.String(object.node_id)
+          : '',
+      subscribers: isSet(object.subscribers) ? globalThis.Number(object.subscribers) : 0,
+    };
+  },
+
+  toJSON(message: NodeCount): unknown {
+    const obj: any = {};
+    if (message.nodeId !== '') {
+      obj.nodeId = message.nodeId;
+    }
+    if (message.subscribers !== 0) {
+      obj.subscribers = Math.round(message.subscribers);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NodeCount>, I>>(base?: I): NodeCount {
+    return NodeCount.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NodeCount>, I>>(object: I): NodeCount {
+    const message = createBaseNodeCount();
+    message.nodeId = object.nodeId ?? '';
+    message.subscribers = object.subscribers ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetTopicReply(): GetTopicReply {
+  return { topic: undefined, nodes: [] };
+}
+
+export const GetTopicReply: MessageFns<GetTopicReply> = {
+  encode(message: GetTopicReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== undefined) {
+      TopicRow.encode(message.topic, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.nodes) {
+      NodeCount.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTopicReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTopicReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = TopicRow.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nodes.push(NodeCount.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTopicReply {
+    return {
+      topic: isSet(object.topic) ? TopicRow.fromJSON(object.topic) : undefined,
+      nodes: globalThis.Array.isArray(object?.nodes)
+        ? object.nodes.map((e: any) => NodeCount.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetTopicReply): unknown {
+    const obj: any = {};
+    if (message.topic !== undefined) {
+      obj.topic = TopicRow.toJSON(message.topic);
+    }
+    if (message.nodes?.length) {
+      obj.nodes = message.nodes.map((e) => NodeCount.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTopicReply>, I>>(base?: I): GetTopicReply {
+    return GetTopicReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTopicReply>, I>>(object: I): GetTopicReply {
+    const message = createBaseGetTopicReply();
+    message.topic =
+      object.topic !== undefined && object.topic !== null ? TopicRow.fromPartial(object.topic) : undefined;
+    message.nodes = object.nodes?.map((e) => NodeCount.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTailTopicRequest(): TailTopicRequest {
+  return { appId: '', topic: '' };
+}
+
+export const TailTopicRequest: MessageFns<TailTopicRequest> = {
+  encode(message: TailTopicRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.topic !== '') {
+      writer.uint32(18).string(message.topic);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TailTopicRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTailTopicRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TailTopicRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+    };
+  },
+
+  toJSON(message: TailTopicRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TailTopicRequest>, I>>(base?: I): TailTopicRequest {
+    return TailTopicRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TailTopicRequest>, I>>(object: I): TailTopicRequest {
+    const message = createBaseTailTopicRequest();
+    message.appId = object.appId ?? '';
+    message.topic = object.topic ?? '';
+    return message;
+  },
+};
+
+function createBaseTailedMessage(): TailedMessage {
+  return { id: '', ts: 0, dataJson: '' };
+}
+
+export const TailedMessage: MessageFns<TailedMessage> = {
+  encode(message: TailedMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== '') {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.ts !== 0) {
+      writer.uint32(16).int64(message.ts);
+    }
+    if (message.dataJson !== '') {
+      writer.uint32(26).string(message.dataJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TailedMessage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTailedMessage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.ts = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.dataJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TailedMessage {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : '',
+      ts: isSet(object.ts) ? globalThis.Number(object.ts) : 0,
+      dataJson: isSet(object.dataJson)
+        ? globalThis.String(object.dataJson)
+        : isSet(object.data_json)
+          ? globalThis.String(object.data_json)
+          : '',
+    };
+  },
+
+  toJSON(message: TailedMessage): unknown {
+    const obj: any = {};
+    if (message.id !== '') {
+      obj.id = message.id;
+    }
+    if (message.ts !== 0) {
+      obj.ts = Math.round(message.ts);
+    }
+    if (message.dataJson !== '') {
+      obj.dataJson = message.dataJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TailedMessage>, I>>(base?: I): TailedMessage {
+    return TailedMessage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TailedMessage>, I>>(object: I): TailedMessage {
+    const message = createBaseTailedMessage();
+    message.id = object.id ?? '';
+    message.ts = object.ts ?? 0;
+    message.dataJson = object.dataJson ?? '';
+    return message;
+  },
+};
+
 export type TopicServiceService = typeof TopicServiceService;
 export const TopicServiceService = {
   /**
@@ -4133,6 +9064,91 @@ export const TopicServiceService = {
       Buffer.from(ClusterStatsReply.encode(value).finish()),
     responseDeserialize: (value: Buffer): ClusterStatsReply => ClusterStatsReply.decode(value),
   },
+  /**
+   * Statistics and directory queries, apart from routing: every gateway (and push API) keeps one
+   * open. It sends `hello` first, then a `stats` sample about once a second, the `answer` to each
+   * query and the messages of the topics it taps; the topic-service sends the stats `mode` (detailed
+   * while anyone watches) and queries. Bounded: one sample a second, answers capped by the query's
+   * limit, tails rate-limited by the gateway.
+   */
+  reportStats: {
+    path: '/beacon.cluster.v1.TopicService/ReportStats' as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: NodeReport): Buffer => Buffer.from(NodeReport.encode(value).finish()),
+    requestDeserialize: (value: Buffer): NodeReport => NodeReport.decode(value),
+    responseSerialize: (value: NodeQuery): Buffer => Buffer.from(NodeQuery.encode(value).finish()),
+    responseDeserialize: (value: Buffer): NodeQuery => NodeQuery.decode(value),
+  },
+  /**
+   * The cluster's aggregated statistics: `history` first (the last 15 minutes), then a `snapshot`
+   * about once a second, until cancelled. One aggregation in the topic-service feeds every watcher.
+   */
+  watchStats: {
+    path: '/beacon.cluster.v1.TopicService/WatchStats' as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchStatsRequest): Buffer =>
+      Buffer.from(WatchStatsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchStatsRequest => WatchStatsRequest.decode(value),
+    responseSerialize: (value: StatsUpdate): Buffer => Buffer.from(StatsUpdate.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatsUpdate => StatsUpdate.decode(value),
+  },
+  /** Connections matching the filters, paged (fanned out to the gateways, answered by the deadline). */
+  findConnections: {
+    path: '/beacon.cluster.v1.TopicService/FindConnections' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: FindConnectionsRequest): Buffer =>
+      Buffer.from(FindConnectionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): FindConnectionsRequest => FindConnectionsRequest.decode(value),
+    responseSerialize: (value: FindConnectionsReply): Buffer =>
+      Buffer.from(FindConnectionsReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FindConnectionsReply => FindConnectionsReply.decode(value),
+  },
+  getConnection: {
+    path: '/beacon.cluster.v1.TopicService/GetConnection' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetConnectionRequest): Buffer =>
+      Buffer.from(GetConnectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetConnectionRequest => GetConnectionRequest.decode(value),
+    responseSerialize: (value: GetConnectionReply): Buffer =>
+      Buffer.from(GetConnectionReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetConnectionReply => GetConnectionReply.decode(value),
+  },
+  /** Topics ranked by subscribers or message rate, paged by rank. */
+  listTopicStats: {
+    path: '/beacon.cluster.v1.TopicService/ListTopicStats' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListTopicStatsRequest): Buffer =>
+      Buffer.from(ListTopicStatsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTopicStatsRequest => ListTopicStatsRequest.decode(value),
+    responseSerialize: (value: ListTopicStatsReply): Buffer =>
+      Buffer.from(ListTopicStatsReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListTopicStatsReply => ListTopicStatsReply.decode(value),
+  },
+  getTopic: {
+    path: '/beacon.cluster.v1.TopicService/GetTopic' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetTopicRequest): Buffer => Buffer.from(GetTopicRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetTopicRequest => GetTopicRequest.decode(value),
+    responseSerialize: (value: GetTopicReply): Buffer => Buffer.from(GetTopicReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetTopicReply => GetTopicReply.decode(value),
+  },
+  /** A topic's messages as the gateways see them, bounded and lossy, until cancelled. */
+  tailTopic: {
+    path: '/beacon.cluster.v1.TopicService/TailTopic' as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: TailTopicRequest): Buffer =>
+      Buffer.from(TailTopicRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TailTopicRequest => TailTopicRequest.decode(value),
+    responseSerialize: (value: TailedMessage): Buffer => Buffer.from(TailedMessage.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TailedMessage => TailedMessage.decode(value),
+  },
 } as const;
 
 export interface TopicServiceServer extends UntypedServiceImplementation {
@@ -4157,6 +9173,27 @@ export interface TopicServiceServer extends UntypedServiceImplementation {
   listTopics: handleUnaryCall<ListTopicsRequest, ListTopicsReply>;
   presence: handleUnaryCall<PresenceRequest, PresenceReply>;
   clusterStats: handleUnaryCall<ClusterStatsRequest, ClusterStatsReply>;
+  /**
+   * Statistics and directory queries, apart from routing: every gateway (and push API) keeps one
+   * open. It sends `hello` first, then a `stats` sample about once a second, the `answer` to each
+   * query and the messages of the topics it taps; the topic-service sends the stats `mode` (detailed
+   * while anyone watches) and queries. Bounded: one sample a second, answers capped by the query's
+   * limit, tails rate-limited by the gateway.
+   */
+  reportStats: handleBidiStreamingCall<NodeReport, NodeQuery>;
+  /**
+   * The cluster's aggregated statistics: `history` first (the last 15 minutes), then a `snapshot`
+   * about once a second, until cancelled. One aggregation in the topic-service feeds every watcher.
+   */
+  watchStats: handleServerStreamingCall<WatchStatsRequest, StatsUpdate>;
+  /** Connections matching the filters, paged (fanned out to the gateways, answered by the deadline). */
+  findConnections: handleUnaryCall<FindConnectionsRequest, FindConnectionsReply>;
+  getConnection: handleUnaryCall<GetConnectionRequest, GetConnectionReply>;
+  /** Topics ranked by subscribers or message rate, paged by rank. */
+  listTopicStats: handleUnaryCall<ListTopicStatsRequest, ListTopicStatsReply>;
+  getTopic: handleUnaryCall<GetTopicRequest, GetTopicReply>;
+  /** A topic's messages as the gateways see them, bounded and lossy, until cancelled. */
+  tailTopic: handleServerStreamingCall<TailTopicRequest, TailedMessage>;
 }
 
 export interface TopicServiceClient extends Client {
@@ -4289,6 +9326,95 @@ export interface TopicServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ClusterStatsReply) => void,
   ): ClientUnaryCall;
+  /**
+   * Statistics and directory queries, apart from routing: every gateway (and push API) keeps one
+   * open. It sends `hello` first, then a `stats` sample about once a second, the `answer` to each
+   * query and the messages of the topics it taps; the topic-service sends the stats `mode` (detailed
+   * while anyone watches) and queries. Bounded: one sample a second, answers capped by the query's
+   * limit, tails rate-limited by the gateway.
+   */
+  reportStats(): ClientDuplexStream<NodeReport, NodeQuery>;
+  reportStats(options: Partial<CallOptions>): ClientDuplexStream<NodeReport, NodeQuery>;
+  reportStats(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<NodeReport, NodeQuery>;
+  /**
+   * The cluster's aggregated statistics: `history` first (the last 15 minutes), then a `snapshot`
+   * about once a second, until cancelled. One aggregation in the topic-service feeds every watcher.
+   */
+  watchStats(request: WatchStatsRequest, options?: Partial<CallOptions>): ClientReadableStream<StatsUpdate>;
+  watchStats(
+    request: WatchStatsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<StatsUpdate>;
+  /** Connections matching the filters, paged (fanned out to the gateways, answered by the deadline). */
+  findConnections(
+    request: FindConnectionsRequest,
+    callback: (error: ServiceError | null, response: FindConnectionsReply) => void,
+  ): ClientUnaryCall;
+  findConnections(
+    request: FindConnectionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FindConnectionsReply) => void,
+  ): ClientUnaryCall;
+  findConnections(
+    request: FindConnectionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FindConnectionsReply) => void,
+  ): ClientUnaryCall;
+  getConnection(
+    request: GetConnectionRequest,
+    callback: (error: ServiceError | null, response: GetConnectionReply) => void,
+  ): ClientUnaryCall;
+  getConnection(
+    request: GetConnectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetConnectionReply) => void,
+  ): ClientUnaryCall;
+  getConnection(
+    request: GetConnectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetConnectionReply) => void,
+  ): ClientUnaryCall;
+  /** Topics ranked by subscribers or message rate, paged by rank. */
+  listTopicStats(
+    request: ListTopicStatsRequest,
+    callback: (error: ServiceError | null, response: ListTopicStatsReply) => void,
+  ): ClientUnaryCall;
+  listTopicStats(
+    request: ListTopicStatsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTopicStatsReply) => void,
+  ): ClientUnaryCall;
+  listTopicStats(
+    request: ListTopicStatsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTopicStatsReply) => void,
+  ): ClientUnaryCall;
+  getTopic(
+    request: GetTopicRequest,
+    callback: (error: ServiceError | null, response: GetTopicReply) => void,
+  ): ClientUnaryCall;
+  getTopic(
+    request: GetTopicRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetTopicReply) => void,
+  ): ClientUnaryCall;
+  getTopic(
+    request: GetTopicRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetTopicReply) => void,
+  ): ClientUnaryCall;
+  /** A topic's messages as the gateways see them, bounded and lossy, until cancelled. */
+  tailTopic(request: TailTopicRequest, options?: Partial<CallOptions>): ClientReadableStream<TailedMessage>;
+  tailTopic(
+    request: TailTopicRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<TailedMessage>;
 }
 
 export const TopicServiceClient = makeGenericClientConstructor(
@@ -4310,6 +9436,10 @@ function bytesFromBase64(b64: string): Uint8Array {
 
 function base64FromBytes(arr: Uint8Array): string {
   return globalThis.Buffer.from(arr).toString('base64');
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === 'number' && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
@@ -4338,6 +9468,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error('Value is smaller than Number.MIN_SAFE_INTEGER');
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === 'object' && value !== null;
 }
 
 function isSet(value: any): boolean {
