@@ -187,10 +187,10 @@ export class Beacon extends Emitter<BeaconEvents> {
       () => this.drop(SILENT, 'connect timeout'),
       this.options.connectTimeoutMs ?? 10_000,
     );
-    ws.onmessage = (e) => {
+    ws.onmessage = (e: { data: unknown }) => {
       if (ws === this.ws) this.onFrame(String(e.data));
     };
-    ws.onclose = (e) => {
+    ws.onclose = (e: { code: number; reason: string }) => {
       if (ws === this.ws) this.onClose(e.code, e.reason);
     };
     ws.onerror = () => undefined; // a close follows

@@ -10,10 +10,10 @@ export class FakeSocket implements WebSocketLike {
   closedWith: { code?: number; reason?: string } | undefined;
   /** Answer `{"type":"ping"}` with a pong, as the gateway does. */
   autoPong = true;
-  onopen: ((ev: unknown) => void) | null = null;
+  onopen: ((ev: object) => void) | null = null;
   onmessage: ((ev: { data: unknown }) => void) | null = null;
   onclose: ((ev: { code: number; reason: string }) => void) | null = null;
-  onerror: ((ev: unknown) => void) | null = null;
+  onerror: ((ev: object) => void) | null = null;
 
   constructor(readonly url: string) {}
 
