@@ -12,10 +12,18 @@ describe('backoffDelay', () => {
   });
 
   it('with full jitter waits random × bound, from 0 up to (never past) the bound', () => {
-    expect(backoffDelay(3, o, () => 0)).toBe(0);
-    expect(backoffDelay(3, o, () => 0.5)).toBe(400);
-    expect(backoffDelay(3, o, () => 0.999999)).toBe(800);
-    expect(backoffDelay(50, o, () => 0.999999)).toBe(5000);
+    expect(backoffDelay(3, o, Infinity, () => 0)).toBe(0);
+    expect(backoffDelay(3, o, Infinity, () => 0.5)).toBe(400);
+    expect(backoffDelay(3, o, Infinity, () => 0.999999)).toBe(800);
+    expect(backoffDelay(50, o, Infinity, () => 0.999999)).toBe(5000);
+  });
+
+  it('with jitter never waits longer than the time already spent disconnected (at least minDelayMs)', () => {
+    const top = () => 0.999999;
+    expect(backoffDelay(10, o, 1200, top)).toBe(1200);
+    expect(backoffDelay(10, o, 30, top)).toBe(100);
+    expect(backoffDelay(2, o, 1200, top)).toBe(400);
+    expect(backoffDelay(10, { ...o, jitter: false }, 1200)).toBe(5000);
   });
 
   it('spreads a crowd over the whole window', () => {

@@ -79,9 +79,9 @@ describe('connecting', () => {
 });
 
 describe('reconnecting', () => {
-  it('backs off exponentially with full jitter, bounded by maxDelayMs', () => {
+  it('backs off with full jitter: exponential bound, never past the time already disconnected nor maxDelayMs', () => {
     const { sockets, disconnects } = setup({ reconnect: { minDelayMs: 100, maxDelayMs: 1000 } });
-    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    vi.spyOn(Math, 'random').mockReturnValue(0.999999); // the top of each window
     for (let i = 0; i < 6; i++) {
       sockets.at(-1)?.end(1006);
       const wait = disconnects.at(-1)?.reconnectInMs as number;
@@ -90,7 +90,7 @@ describe('reconnecting', () => {
       vi.advanceTimersByTime(1);
       expect(sockets).toHaveLength(i + 2);
     }
-    expect(disconnects.map((d) => d.reconnectInMs)).toEqual([50, 100, 200, 400, 500, 500]);
+    expect(disconnects.map((d) => d.reconnectInMs)).toEqual([100, 100, 200, 400, 800, 1000]);
   });
 
   it('with jitter off waits the bound itself', () => {

@@ -51,6 +51,8 @@ export class Beacon extends Emitter<BeaconEvents> {
   private needToken = false;
   private refreshUnsupported = false;
   private attempt = 0;
+  /** When the current outage began (the first close or failure since the last `connected`). */
+  private lostAt = 0;
   private urlIndex = 0;
   /** Bumped whenever the connection in hand changes or ends: late callbacks of an old one are ignored. */
   private gen = 0;
@@ -245,8 +247,9 @@ export class Beacon extends Emitter<BeaconEvents> {
     if (action === 'token') this.needToken = true;
     const b = this.backoff;
     let delay: number | null = null;
+    if (this.attempt === 0) this.lostAt = Date.now();
     if (action !== 'stop' && b && this.attempt < b.maxAttempts) {
-      delay = this.drainMs ?? backoffDelay(this.attempt++, b);
+      delay = this.drainMs ?? backoffDelay(this.attempt++, b, Date.now() - this.lostAt);
     }
     this.drainMs = undefined;
     this.emit('disconnected', { code, reason, reconnectInMs: delay });
