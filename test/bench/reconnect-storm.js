@@ -140,7 +140,8 @@ async function run(/** @type {boolean} */ jitter, /** @type {number} */ port) {
     minDelayMs: Number(opt['min-delay']),
     maxDelayMs: Number(opt['max-delay']),
   };
-  /** @type {{ beacon: any, connectedAt: number[], resubscribedAt: number }[]} */
+  let restartAt = Infinity;
+  /** @type {{ beacon: any, connectedAt: number[], subscribedAt: number, resubscribedAt: number }[]} */
   const clients = [];
   const t0 = Date.now();
   for (let i = 0; i < N; i += 500) {
@@ -151,23 +152,25 @@ async function run(/** @type {boolean} */ jitter, /** @type {number} */ port) {
         WebSocket: CountingWebSocket,
         reconnect,
       });
-      const c = { beacon, connectedAt: /** @type {number[]} */ ([]), resubscribedAt: 0 };
+      const c = { beacon, connectedAt: /** @type {number[]} */ ([]), subscribedAt: 0, resubscribedAt: 0 };
       beacon.on('connected', () => c.connectedAt.push(Date.now()));
       beacon.subscribe(`storm.${k % 100}`, {
-        subscribed: (/** @type {{ resubscribed: boolean }} */ s) => {
-          if (s.resubscribed && c.resubscribedAt === 0) c.resubscribedAt = Date.now();
+        subscribed: () => {
+          const now = Date.now();
+          if (c.subscribedAt === 0) c.subscribedAt = now;
+          if (now > restartAt && c.resubscribedAt === 0) c.resubscribedAt = now;
         },
       });
       clients.push(c);
     }
-    if (!(await until(() => clients.every((c) => c.connectedAt.length > 0), TIMEOUT_MS))) {
-      throw new Error('clients did not all connect');
+    if (!(await until(() => clients.every((c) => c.subscribedAt > 0), TIMEOUT_MS))) {
+      throw new Error('clients did not all connect and subscribe');
     }
   }
-  log(`${N} clients connected in ${Date.now() - t0} ms (jitter ${jitter ? 'on' : 'off'})`);
+  log(`${N} clients connected and subscribed in ${Date.now() - t0} ms (jitter ${jitter ? 'on' : 'off'})`);
 
   attempts.length = 0;
-  const restartAt = Date.now();
+  restartAt = Date.now();
   await stopServer();
   const downAt = Date.now();
   await sleep(Number(opt['down-ms']));
@@ -181,6 +184,15 @@ async function run(/** @type {boolean} */ jitter, /** @type {number} */ port) {
     () => clients.every((c) => c.connectedAt.length > 1 && c.resubscribedAt > 0),
     TIMEOUT_MS,
   );
+  if (!allBack) {
+    /** @type {Record<string, number>} */
+    const states = {};
+    for (const c of clients) {
+      const k = `${c.beacon.state}/${c.connectedAt.length} connects/${c.resubscribedAt > 0 ? '' : 'not '}resubscribed`;
+      states[k] = (states[k] ?? 0) + 1;
+    }
+    log(`not all back within ${opt.timeout} s: ${JSON.stringify(states)}`);
+  }
   const backAt = clients.map((c) => c.connectedAt[1] ?? NaN).filter(Number.isFinite);
   const resubAt = clients.map((c) => c.resubscribedAt).filter((t) => t > 0);
   const result = {
