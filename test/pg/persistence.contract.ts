@@ -79,6 +79,10 @@ export function persistenceContract(
         clientPublish: true,
         maxConnections: 10000,
         maxTokenLifetimeSec: 86400,
+        presence: [],
+        presenceMaxMembers: 1000,
+        history: [],
+        serverFrames: 'beacon',
       });
       expect((await p.apps.list()).map((a) => a.key)).toContain('alpha');
       const found = await p.apps.findByKey('alpha');
@@ -128,6 +132,10 @@ export function persistenceContract(
         clientPublish: false,
         maxConnections: 5,
         maxTokenLifetimeSec: 86400,
+        presence: [],
+        presenceMaxMembers: 1000,
+        history: [],
+        serverFrames: 'beacon',
       });
       await expect(p.apps.updateSettings('gamma', { maxConnections: -1 })).rejects.toMatchObject({
         code: 'INVALID_INPUT',
