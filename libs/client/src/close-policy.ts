@@ -10,8 +10,8 @@ export type CloseAction = 'retry' | 'token' | 'stop';
 export const STOP_CODES: readonly CloseCode[] = [1002, 1007, 1008, 1009, 4000, 4003, 4004, 4010];
 /** The token was refused or expired: a new one from `getToken`, then retry. */
 export const TOKEN_CODES: readonly CloseCode[] = [4001, 4002];
-/** A drain: the server restarts; reconnect after the `drain` frame's hint (not a CloseCode of the gateway yet). */
-export const SERVICE_RESTART = 1012;
+/** A drain (`service_restart`): reconnect after the `drain` frame's hint rather than the backoff. */
+export const SERVICE_RESTART: CloseCode = 1012;
 
 export function closeAction(code: number, canGetToken: boolean): CloseAction {
   if ((STOP_CODES as readonly number[]).includes(code)) return 'stop';
