@@ -9,6 +9,7 @@ export const aliases = Object.fromEntries(
     'admin-api',
     'contracts',
     'protocol',
+    'client',
     'metrics',
     'ops',
     'routing',
