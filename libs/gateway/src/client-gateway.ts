@@ -8,7 +8,7 @@ import type { AppDirectory } from './app-directory.js';
 import { ConnectAuthenticator, ConnectRefused } from './auth.js';
 import { BINARY_FRAME, Connection, ConnState } from './connection.js';
 import { FrameLoop } from './frame-loop.js';
-import type { GatewayLimits } from './gateway.options.js';
+import { connectionLimitsFor, type GatewayLimits } from './gateway.options.js';
 import { HookChain } from './hook-chain.js';
 import type { ClientInfo, GatewayHooks } from './hooks.js';
 import { isRefusal } from './hooks.js';
@@ -91,7 +91,7 @@ export class ClientGateway {
       ws,
       req.socket,
       req.socket.remoteAddress ?? '',
-      this.limits,
+      { ...this.limits, ...connectionLimitsFor(this.limits) },
       now,
     );
     conn.busy = true; // frames queue until authenticated
@@ -130,6 +130,7 @@ export class ClientGateway {
         throw new ConnectRefused(CloseCode.ConnectionLimit, CLOSE_REASONS[CloseCode.ConnectionLimit]);
       }
       conn.identify(identity);
+      conn.applyLimits(connectionLimitsFor(this.limits, app.settings), Date.now());
       const verdict = await this.hooks.onConnect(conn);
       if (conn.state !== ConnState.Authenticating) return;
       if (isRefusal(verdict)) throw new ConnectRefused(CloseCode.ConnectRefused, verdict.refuse);
@@ -159,11 +160,11 @@ export class ClientGateway {
       heartbeat: { interval: this.limits.pingIntervalMs, timeout: this.limits.idleTimeoutMs },
       limits: {
         maxFrameBytes: this.limits.maxFrameBytes,
-        maxTopics: this.limits.maxTopicsPerConnection,
+        maxTopics: conn.limits.maxTopics,
         maxPublishTopics: this.limits.maxTopicsPerPublish,
         maxTopicLength: this.limits.maxTopicLength,
-        publishRate: this.limits.publishRate,
-        publishBurst: this.limits.publishBurst,
+        publishRate: conn.limits.publishRate,
+        publishBurst: conn.limits.publishBurst,
       },
     };
     this.hub.write(conn, frameText(encodeControl(hello)));
@@ -261,6 +262,10 @@ export class ClientGateway {
         app === null || app.id !== appId ? 'app deleted' : 'app disabled',
       );
     }
+    // changed limit overrides reach open connections too
+    const limits = connectionLimitsFor(this.limits, app.settings);
+    const now = Date.now();
+    for (const conn of this.hub.appConnections(appId)) conn.applyLimits(limits, now);
     const kids = new Set(app.tokenKeys.map((k) => k.kid));
     let closed = this.closeApp(
       appId,
