@@ -16,6 +16,8 @@ export {
 export {
   AppsRepository,
   DEV_APP_KEY,
+  pushSecretKid,
+  type PushSecretRecord,
   type AppRecord,
   type AddTokenKeyInput,
   type AppWithKeys,
