@@ -1,3 +1,4 @@
+import { adminConfigFrom, adminEnv, type AdminConfig } from '@beacon/admin';
 import { gatewayLimitsEnv, gatewayLimitsFrom, type GatewayLimits } from '@beacon/gateway';
 import { ConfigError, databaseEnv, databaseFrom, logLevelEnv, metricsEnv, parseEnv } from '@beacon/ops';
 import { secretStrengthProblem } from '@beacon/persistence';
@@ -40,6 +41,7 @@ const Env = z.object({
   BEACON_AUDIT_FLUSH_MS: int(200, 10),
   BEACON_AUDIT_WINDOW_MS: int(60_000, 100),
   ...metricsEnv,
+  ...adminEnv,
 });
 
 export interface BeaconConfig {
@@ -61,6 +63,8 @@ export interface BeaconConfig {
   audit: { maxQueue: number; batchSize: number; flushIntervalMs: number; windowMs: number };
   /** Bearer token /metrics requires; unset: loopback peers only. */
   metricsToken: string | undefined;
+  /** The admin API and dashboard: sessions, sign-in limits, the first admin. */
+  admin: AdminConfig;
 }
 
 /** Parses the environment once at boot; every bad variable is reported in one error. */
@@ -92,5 +96,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
       windowMs: e.BEACON_AUDIT_WINDOW_MS,
     },
     metricsToken: e.BEACON_METRICS_TOKEN,
+    admin: adminConfigFrom(e),
   };
 }

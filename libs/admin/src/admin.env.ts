@@ -25,14 +25,18 @@ export const adminEnv = {
   BEACON_ADMIN_SIGNIN_ADDRESS_LIMIT: int(D.signInAddressLimit),
   BEACON_ADMIN_SIGNIN_WINDOW_SEC: int(D.signInWindowMs / 1000),
   BEACON_ADMIN_TAIL_RATE: int(D.tailRatePerSec),
+  /** The built dashboard (default: apps/dashboard/dist of this checkout). */
+  BEACON_DASHBOARD_DIR: z.string().min(1).optional(),
 };
 
-type AdminEnv = { [K in keyof typeof adminEnv]: z.output<(typeof adminEnv)[K]> };
+type AdminEnv = z.output<z.ZodObject<typeof adminEnv>>;
 
 export interface AdminConfig {
   settings: AdminSettings;
   /** The first admin, created when no operator exists. */
   firstAdmin: { email: string; password: string | undefined };
+  /** BEACON_DASHBOARD_DIR, when set. */
+  dashboardDir: string | undefined;
 }
 
 export function adminConfigFrom(e: AdminEnv): AdminConfig {
@@ -49,5 +53,6 @@ export function adminConfigFrom(e: AdminEnv): AdminConfig {
       tailRatePerSec: e.BEACON_ADMIN_TAIL_RATE,
     },
     firstAdmin: { email: e.BEACON_ADMIN_EMAIL, password: e.BEACON_ADMIN_PASSWORD },
+    dashboardDir: e.BEACON_DASHBOARD_DIR,
   };
 }
