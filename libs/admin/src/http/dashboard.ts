@@ -29,6 +29,8 @@ export async function serveDashboard(fastify: FastifyInstance, distDir: string):
       prefix: DASHBOARD_PATH,
       index: ['index.html'],
       wildcard: false,
+      // the headers below decide caching, not @fastify/send's defaults
+      cacheControl: false,
       setHeaders: (res, path) => {
         res.setHeader(
           'cache-control',
