@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { AdminException, toAdminException, toProblem } from '../admin.exception.js';
 import { operatorActor } from '../use-cases.js';
 import type { SignedIn } from '../sessions.js';
-import type { AdminHandlers, CallContext, StreamStart } from './context.js';
+import type { CallContext, StreamStart } from './context.js';
 import { cookieValue, SESSION_COOKIE } from './cookies.js';
 import { adminHandlers, type AdminServices } from './handlers.js';
 import { openApiDocument } from './openapi.js';
