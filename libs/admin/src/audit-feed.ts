@@ -52,7 +52,7 @@ export class AuditFeed {
 
   private async start(): Promise<void> {
     // from now on: the newest record so far is the starting point
-    const newest = await this.store.audit.query({ limit: 1 });
+    const newest = await this.store.audit.query({ limit: 1, order: 'id' });
     this.lastId = newest[0]?.id ?? '';
     this.timer ??= setInterval(() => void this.poll(), this.intervalMs);
     this.timer.unref();

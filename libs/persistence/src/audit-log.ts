@@ -42,6 +42,11 @@ export interface AuditQuery {
   cursor?: { ts: Date; id: string };
   /** Records written after this id (ids are time-ordered), OLDEST first: what a live stream polls. */
   afterId?: string;
+  /**
+   * `id`: newest WRITTEN first (ids are time-ordered at write time), rather than by `ts` (an aggregated row's
+   * ts is its window's start). A live stream starts from the newest id.
+   */
+  order?: 'ts' | 'id';
 }
 
 /** Whether a result counts as a success for the `ok` / `refused` filters. */

@@ -82,7 +82,12 @@ export class PrismaAuditStore implements AuditStore {
         ...(q.actor !== undefined && { actor: q.actor }),
         ...(and.length > 0 && { AND: and }),
       },
-      orderBy: q.afterId !== undefined ? [{ id: 'asc' }] : [{ ts: 'desc' }, { id: 'desc' }],
+      orderBy:
+        q.afterId !== undefined
+          ? [{ id: 'asc' }]
+          : q.order === 'id'
+            ? [{ id: 'desc' }]
+            : [{ ts: 'desc' }, { id: 'desc' }],
       take: q.limit,
     });
     return rows.map((r) => ({
