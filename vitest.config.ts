@@ -13,6 +13,7 @@ export default defineConfig({
       'apps/*/src/**/*.spec.ts',
       'test/e2e/**/*.test.ts',
       'test/cluster/**/*.test.ts',
+      'test/docs/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

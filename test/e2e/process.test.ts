@@ -76,10 +76,14 @@ describe('the built platform as a process (what `npm start` runs)', () => {
       };
       expect(Object.keys(openapi.paths)).toContain('/v1/publish');
       c.close();
-      // SIGTERM: clients get 1001, the process exits 0
+      // SIGTERM: clients are told to reconnect elsewhere (a drain frame with a delay hint, close 1012),
+      // the process exits 0
       const c2 = await TestClient.connect(`${url.replace('http', 'ws')}/ws?app=${key}`);
       expect(await p.stop()).toBe(0);
-      expect(await c2.waitClosed()).toBe(1001);
+      expect(await c2.waitClosed()).toBe(1012);
+      expect(c2.frames.find((f) => f.type === 'drain')).toMatchObject({
+        reconnectAfterMs: expect.any(Number),
+      });
     } finally {
       await p.stop('SIGKILL');
     }
@@ -144,6 +148,32 @@ describe('the built platform as a process (what `npm start` runs)', () => {
     } finally {
       await p.stop();
     }
+  });
+
+  it('drains on SIGTERM: readiness 503 at once, new clients refused, exits 0 within BEACON_DRAIN_MS (issue 8)', async () => {
+    const p = await BeaconProcess.start({
+      BEACON_DATA_DIR: freshDir(),
+      BEACON_DRAIN_MS: '3000',
+      BEACON_CLOSE_GRACE_MS: '20000',
+    });
+    const url = p.url!;
+    const { port } = new URL(url);
+    // a client that upgrades and then never reads again: it will not answer the close, so the drain waits
+    const stubborn = connect({ host: '127.0.0.1', port: Number(port) });
+    stubborn.write(
+      `GET /ws?app=dev HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    await waitUntil(async () =>
+      (await (await fetch(`${url}/metrics`)).text()).includes('beacon_connections 1'),
+    );
+    stubborn.pause();
+    const exited = p.stop();
+    await waitUntil(async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 503);
+    const late = await TestClient.open(`${url.replace('http', 'ws')}/ws?app=dev`);
+    expect(await late.waitClosed()).toBe(1012);
+    expect(await exited).toBe(0);
+    stubborn.destroy();
   });
 
   it('reports every bad setting at once and exits 1', async () => {

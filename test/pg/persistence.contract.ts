@@ -83,6 +83,10 @@ export function persistenceContract(
         publishBurst: null,
         maxTopicsPerConnection: null,
         maxMessageBytes: null,
+        presence: [],
+        presenceMaxMembers: 1000,
+        history: [],
+        serverFrames: 'beacon',
       });
       expect((await p.apps.list()).map((a) => a.key)).toContain('alpha');
       const found = await p.apps.findByKey('alpha');
@@ -136,6 +140,10 @@ export function persistenceContract(
         publishBurst: null,
         maxTopicsPerConnection: null,
         maxMessageBytes: null,
+        presence: [],
+        presenceMaxMembers: 1000,
+        history: [],
+        serverFrames: 'beacon',
       });
       const limited = await p.apps.updateSettings(
         'gamma',

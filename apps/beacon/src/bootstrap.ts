@@ -110,8 +110,9 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       ...(options.adminNow !== undefined && { now: options.adminNow }),
     };
 
+    const lifecycle = { draining: false };
     const app = await NestFactory.create<NestFastifyApplication>(
-      BeaconModule.forRoot(config, persistence, nodeId, metrics, adminOptions, options.hooks),
+      BeaconModule.forRoot(config, persistence, nodeId, metrics, adminOptions, options.hooks, lifecycle),
       httpAdapter(),
       { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
@@ -144,6 +145,9 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       metrics,
       appChanges,
       async close() {
+        // Drain first (readiness 503, drain frames, close 1012, wait up to BEACON_DRAIN_MS), then stop.
+        lifecycle.draining = true;
+        await app.get(ClientGateway, { strict: false }).drain();
         await appChanges.stop();
         await app.close();
         await persistence.close();

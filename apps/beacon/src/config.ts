@@ -36,6 +36,8 @@ const Env = z.object({
   BEACON_MAX_MESSAGE_BYTES: int(64 * 1024, 16),
   ...gatewayLimitsEnv,
   BEACON_APP_CACHE_TTL_MS: int(5000, 0),
+  BEACON_HISTORY_MAX_BYTES: int(64 * 1024 * 1024, 1024),
+  BEACON_HISTORY_MAX_STREAMS: int(100_000),
   BEACON_AUDIT_MAX_QUEUE: int(10_000),
   BEACON_AUDIT_BATCH_SIZE: int(500),
   BEACON_AUDIT_FLUSH_MS: int(200, 10),
@@ -61,6 +63,8 @@ export interface BeaconConfig {
   sweepIntervalMs: number;
   limits: GatewayLimits;
   audit: { maxQueue: number; batchSize: number; flushIntervalMs: number; windowMs: number };
+  /** Bounds of the in-memory history store (docs/presence-and-history.md). */
+  history: { maxBytes: number; maxStreams: number };
   /** Bearer token /metrics requires; unset: loopback peers only. */
   metricsToken: string | undefined;
   /** The admin API and dashboard: sessions, sign-in limits, the first admin. */
@@ -95,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
       flushIntervalMs: e.BEACON_AUDIT_FLUSH_MS,
       windowMs: e.BEACON_AUDIT_WINDOW_MS,
     },
+    history: { maxBytes: e.BEACON_HISTORY_MAX_BYTES, maxStreams: e.BEACON_HISTORY_MAX_STREAMS },
     metricsToken: e.BEACON_METRICS_TOKEN,
     admin: adminConfigFrom(e),
   };

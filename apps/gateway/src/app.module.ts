@@ -16,6 +16,7 @@ class GatewayCoreModule {
     link: GatewayLink,
     ttlMs: number,
     metricsToken: string | undefined,
+    lifecycle: { draining: boolean },
   ): DynamicModule {
     const readiness: Readiness = {
       async check() {
@@ -26,7 +27,12 @@ class GatewayCoreModule {
           database = `error: ${err instanceof Error ? err.message : String(err)}`;
         }
         // Detached from the topic-service the gateway still serves its clients: degraded, not down.
-        return { database, topicService: link.isAttached ? 'ok' : 'degraded: detached, reconnecting' };
+        return {
+          database,
+          topicService: link.isAttached ? 'ok' : 'degraded: detached, reconnecting',
+          // Draining (SIGTERM): not ready at once, so a load balancer stops sending clients here.
+          ...(lifecycle.draining && { drain: 'error: draining' }),
+        };
       },
     };
     return {
@@ -53,11 +59,19 @@ export class GatewayAppModule {
     metrics: MetricsRegistry,
     link: GatewayLink,
     hooks: Array<Type<GatewayHooks>> = [],
+    lifecycle: { draining: boolean } = { draining: false },
   ): DynamicModule {
     return {
       module: GatewayAppModule,
       imports: [
-        GatewayCoreModule.forRoot(persistence, metrics, link, config.appCacheTtlMs, config.metricsToken),
+        GatewayCoreModule.forRoot(
+          persistence,
+          metrics,
+          link,
+          config.appCacheTtlMs,
+          config.metricsToken,
+          lifecycle,
+        ),
         GatewayModule.forRoot({
           nodeId,
           limits: config.limits,

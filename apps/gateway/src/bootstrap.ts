@@ -57,8 +57,9 @@ export async function startGateway(
       },
       metrics,
     );
+    const lifecycle = { draining: false };
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayAppModule.forRoot(config, persistence, nodeId, metrics, link, options.hooks),
+      GatewayAppModule.forRoot(config, persistence, nodeId, metrics, link, options.hooks, lifecycle),
       httpAdapter(),
       { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
@@ -79,6 +80,9 @@ export async function startGateway(
       metrics,
       appChanges,
       async close() {
+        // Drain first (readiness 503, drain frames, close 1012, wait up to BEACON_DRAIN_MS), then stop.
+        lifecycle.draining = true;
+        await gateway.drain();
         await appChanges.stop();
         await app.close();
         await persistence.close();

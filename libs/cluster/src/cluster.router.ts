@@ -18,6 +18,7 @@ import type {
 } from '@beacon/routing';
 import { targetToProto } from './convert.js';
 import { PublishChannel } from './publish-channel.js';
+import { clusterPendingMethods } from './not-yet.js';
 
 export interface ClusterRouterOptions {
   /** host:port of the topic-service. */
@@ -160,4 +161,11 @@ export class ClusterRouter implements Router {
       );
     });
   }
+
+  // Not served through the topic-service yet: see not-yet.ts.
+  readonly history = clusterPendingMethods.history;
+  readonly presenceJoin = clusterPendingMethods.presenceJoin;
+  readonly presenceLeave = clusterPendingMethods.presenceLeave;
+  readonly presenceMembers = clusterPendingMethods.presenceMembers;
+  readonly presenceStats = clusterPendingMethods.presenceStats;
 }

@@ -34,6 +34,9 @@ class FakeNode implements GatewayNode {
   watchInterest(l: InterestListener | undefined): void {
     this.listener = l;
   }
+  deliverPresence(): number {
+    return 0;
+  }
 }
 
 /** A topic-service that answers `registered` and records what each Attach stream carries. */

@@ -16,6 +16,14 @@ export interface GatewayAppSettings {
   publishBurst?: number | null;
   maxTopicsPerConnection?: number | null;
   maxMessageBytes?: number | null;
+  /** Topic patterns with presence (optional: none). */
+  presence?: string[];
+  /** Members a presence topic may have. */
+  presenceMaxMembers?: number;
+  /** History rules, first match wins (optional: none). */
+  history?: Array<{ pattern: string; size: number; ttlSec: number }>;
+  /** Beacon's server frames (default) or firetower's. */
+  serverFrames?: 'beacon' | 'firetower';
 }
 
 /** A key that verifies client tokens: an HS256 secret or an ES256 / EdDSA / RS256 public key. */

@@ -63,6 +63,7 @@ export class ConnectAuthenticator {
           canPublish: clientPublish ? ALL : NONE,
           expiresAt: 0,
           keyId: null,
+          info: null,
         },
       };
     }
@@ -84,9 +85,28 @@ export class ConnectAuthenticator {
         canPublish: clientPublish ? readPatterns('publish', claims.publish, this.maxPatternLength) : NONE,
         expiresAt: (claims.exp as number) * 1000,
         keyId: kid,
+        info: readInfo(claims.info),
       },
     };
   }
+}
+
+/** Largest `info` claim, serialised (bytes of UTF-8). */
+export const MAX_INFO_BYTES = 1024;
+
+/** The `info` claim: a JSON object of at most MAX_INFO_BYTES, shown in presence and on the dashboard. */
+function readInfo(value: unknown): Record<string, unknown> | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConnectRefused(CloseCode.Unauthorized, 'invalid token: "info" must be a JSON object');
+  }
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_INFO_BYTES) {
+    throw new ConnectRefused(
+      CloseCode.Unauthorized,
+      `invalid token: "info" is larger than ${MAX_INFO_BYTES} bytes`,
+    );
+  }
+  return value as Record<string, unknown>;
 }
 
 /** Clock skew tolerated when checking a token's lifetime, in seconds. */

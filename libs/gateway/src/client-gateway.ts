@@ -2,11 +2,17 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { CLOSE_REASONS, CloseCode, encodeControl, truncateUtf8, type ConnectedFrame } from '@beacon/protocol';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
-import { IdSequence, LocalAdmission, type ConnectionAdmission, type Router } from '@beacon/routing';
+import {
+  appPolicy,
+  IdSequence,
+  LocalAdmission,
+  type ConnectionAdmission,
+  type Router,
+} from '@beacon/routing';
 import type { WebSocket } from 'ws';
 import type { AppDirectory } from './app-directory.js';
 import { ConnectAuthenticator, ConnectRefused } from './auth.js';
-import { BINARY_FRAME, Connection, ConnState } from './connection.js';
+import { BINARY_FRAME, Connection, ConnState, type Identity } from './connection.js';
 import { FrameLoop } from './frame-loop.js';
 import { connectionLimitsFor, type GatewayLimits } from './gateway.options.js';
 import { HookChain } from './hook-chain.js';
@@ -15,6 +21,8 @@ import { isRefusal } from './hooks.js';
 import { Hub } from './hub.js';
 import { wsErrorCloseCode } from './ws-errors.js';
 import { frameText } from './ws-frame.js';
+
+const FIRETOWER_HEARTBEAT = frameText('heartbeat');
 
 /**
  * Owns every client connection of this node: connect, admission and authentication, the inbound frame
@@ -57,7 +65,8 @@ export class ClientGateway {
       this.logger.error(`hook failed: ${String(err).slice(0, 500)}`);
     };
     this.loop = new FrameLoop(this.hub, router, this.hooks, limits, metrics, this.onHookError, this.logger, {
-      close: (conn, code) => this.close(conn, code),
+      close: (conn, code, reason) => this.close(conn, code, reason),
+      refresh: (conn, token) => this.refresh(conn, token),
     });
     this.hub.events = {
       slowConsumer: (conn, buffered) => this.slowConsumer(conn, buffered),
@@ -77,6 +86,33 @@ export class ClientGateway {
     this.sweepTimer.unref();
   }
 
+  /** True from the start of a drain: new connections are refused and readiness reports it. */
+  draining = false;
+  /** Sockets connected and not yet closed (whatever their state): what a drain waits for. */
+  private readonly sockets = new Set<WebSocket>();
+
+  /**
+   * Graceful drain (SIGTERM): refuses new connections from now, tells each client to reconnect elsewhere
+   * after a jittered delay (a `drain` frame, then close 1012 once its queued deliveries are written), and
+   * resolves when every connection is gone or `drainMs` passed, whichever is first.
+   */
+  async drain(drainMs = this.limits.drainMs): Promise<void> {
+    this.draining = true;
+    const spread = Math.max(500, Math.min(drainMs, 5_000));
+    for (const conn of [...this.hub.all()]) {
+      const reconnectAfterMs = Math.round(250 + Math.random() * spread);
+      if (conn.state === ConnState.Open)
+        this.hub.write(conn, frameText(encodeControl({ type: 'drain', reconnectAfterMs })));
+      this.close(conn, CloseCode.ServiceRestart, `server draining: reconnect in ${reconnectAfterMs} ms`);
+    }
+    const deadline = Date.now() + drainMs;
+    while (this.sockets.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25).unref());
+    }
+    // Past the drain time: whoever did not leave is cut, so shutdown does not wait for the close grace.
+    for (const ws of this.sockets) ws.terminate();
+  }
+
   /** Closes every connection with 1001 and detaches from the router. */
   stop(): void {
     clearInterval(this.sweepTimer);
@@ -85,6 +121,10 @@ export class ClientGateway {
   }
 
   connect(ws: WebSocket, req: IncomingMessage): void {
+    if (this.draining) {
+      ws.close(CloseCode.ServiceRestart, 'server draining');
+      return;
+    }
     const now = Date.now();
     const conn = new Connection(
       this.clientIds.next(),
@@ -102,7 +142,11 @@ export class ClientGateway {
     ws.on('pong', () => this.loop.pong(conn));
     // ws reports a protocol violation (oversize frame, invalid UTF-8, ...) after sending its close frame.
     ws.on('error', (err: Error) => this.protocolError(conn, err));
-    ws.once('close', (code: number, reason: Buffer) => this.closed(conn, code, reason.toString()));
+    this.sockets.add(ws);
+    ws.once('close', (code: number, reason: Buffer) => {
+      this.sockets.delete(ws);
+      this.closed(conn, code, reason.toString());
+    });
     req.socket.on('drain', () => {
       conn.pendingSince = 0;
       this.hub.drained(conn);
@@ -131,6 +175,8 @@ export class ClientGateway {
       }
       conn.identify(identity);
       conn.applyLimits(connectionLimitsFor(this.limits, app.settings), Date.now());
+      conn.policy = appPolicy(app.settings);
+      conn.firetower = app.settings.serverFrames === 'firetower';
       const verdict = await this.hooks.onConnect(conn);
       if (conn.state !== ConnState.Authenticating) return;
       if (isRefusal(verdict)) throw new ConnectRefused(CloseCode.ConnectRefused, verdict.refuse);
@@ -167,7 +213,8 @@ export class ClientGateway {
         publishBurst: conn.limits.publishBurst,
       },
     };
-    this.hub.write(conn, frameText(encodeControl(hello)));
+    // firetower's server sends nothing on connect; its pages do not expect a first frame.
+    if (!conn.firetower) this.hub.write(conn, frameText(encodeControl(hello)));
     this.loop.resume(conn);
   }
 
@@ -203,6 +250,7 @@ export class ClientGateway {
     conn.closedWith = { code, reason };
     this.loop.clear(conn);
     this.hub.remove(conn);
+    this.leavePresence(conn);
     this.releaseSlot(conn);
     clearTimeout(conn.closeTimer);
     this.closes[code]!.value++;
@@ -223,10 +271,19 @@ export class ClientGateway {
     this.loop.clear(conn);
     this.hub.discard(conn);
     this.hub.remove(conn);
+    this.leavePresence(conn);
     this.releaseSlot(conn);
     if (conn.appId === '') return;
     if (conn.topics.size > 0) this.hooks.notify('onUnsubscribe', this.onHookError, conn, [...conn.topics]);
     this.hooks.notify('onClose', this.onHookError, conn, conn.closedWith ?? { code, reason });
+  }
+
+  /** Leaves every presence topic the connection is a member of (its leaves are told), once. */
+  private leavePresence(conn: Connection): void {
+    const topics = conn.presenceTopics;
+    if (topics === null) return;
+    conn.presenceTopics = null;
+    for (const t of topics) this.router.presenceLeave(conn.appId, t, conn.id);
   }
 
   /** Gives the connection's admission slot back, once. */
@@ -247,6 +304,28 @@ export class ClientGateway {
    * reported to every process that holds connections.
    */
   /**
+   * A `refresh` frame: a new token for the same app and user, verified like a connect token, so the
+   * connection outlives the first token's `exp`. Claims, key and expiry are replaced; subscriptions stay.
+   */
+  private async refresh(conn: Connection, token: string): Promise<number> {
+    const url = new URL('ws://localhost/ws');
+    url.searchParams.set('app', conn.appKey);
+    url.searchParams.set('token', token);
+    let identity: Identity;
+    try {
+      ({ identity } = await this.auth.authenticate(url));
+    } catch (err) {
+      throw new Error(err instanceof ConnectRefused ? err.message : 'invalid token');
+    }
+    if (identity.appId !== conn.appId || identity.userId !== conn.userId) {
+      throw new Error('the new token is for another app or user');
+    }
+    if (identity.keyId === null) throw new Error('a refresh needs a token');
+    conn.identify(identity);
+    return conn.expiresAt;
+  }
+
+  /**
    * Brings this node's connections of one app in line with what the app is now (the app change feed calls
    * it for every change, from any process): drops the cached app, re-reads it, then closes with 4003 every
    * connection of a deleted or disabled app, with 4001 every connection whose token key was revoked, and,
@@ -266,6 +345,8 @@ export class ClientGateway {
     const limits = connectionLimitsFor(this.limits, app.settings);
     const now = Date.now();
     for (const conn of this.hub.appConnections(appId)) conn.applyLimits(limits, now);
+    const policy = appPolicy(app.settings);
+    for (const conn of this.hub.appConnections(appId)) conn.policy = policy;
     const kids = new Set(app.tokenKeys.map((k) => k.kid));
     let closed = this.closeApp(
       appId,
@@ -309,6 +390,8 @@ export class ClientGateway {
       } else if (now - conn.lastPing >= pingIntervalMs) {
         conn.lastPing = now;
         conn.ws.ping();
+        // firetower's clients expect its "heartbeat" text frame (and ignore it); liveness stays the ping's.
+        if (conn.firetower) this.hub.write(conn, FIRETOWER_HEARTBEAT);
       }
     }
   }

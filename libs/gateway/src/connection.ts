@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { TopicMatcher } from '@beacon/protocol';
+import { NO_POLICY, type AppPolicy } from '@beacon/routing';
 import type { WebSocket } from 'ws';
 import type { ClientInfo } from './hooks.js';
 import { TokenBucket } from './token-bucket.js';
@@ -24,6 +25,8 @@ export interface Identity {
   expiresAt: number;
   /** `kid` of the token key that verified the token; null when the client is anonymous. */
   keyId: string | null;
+  /** The token's `info` claim (a JSON object of at most 1 KiB), or null. */
+  info: Record<string, unknown> | null;
 }
 
 /** A connection's own limits: the process-wide ones, or its app's overrides once it is authenticated. */
@@ -47,6 +50,21 @@ export class Connection implements ClientInfo {
   expiresAt = 0;
   keyId: string | null = null;
   readonly topics = new Set<string>();
+  /** The token's `info` claim, shown in presence; null without one. */
+  info: Record<string, unknown> | null = null;
+  /** Speaks firetower's server frames (app setting serverFrames): deliveries, heartbeats, no `connected`. */
+  firetower = false;
+  /** The app's history and presence rules (swapped when the app changes). */
+  policy: AppPolicy = NO_POLICY;
+  /** Topics whose join/leave frames this connection asked for (`joinLeave: true`); null: none. */
+  joinLeave: Set<string> | null = null;
+  /** Presence topics this connection is a member of, to leave them at unsubscribe and close. */
+  presenceTopics: Set<string> | null = null;
+  /**
+   * History topics being recovered or positioned: live deliveries wait here (with their offsets) until
+   * the replay is written, so the client sees no gap and no duplicate. Null when nothing is recovering.
+   */
+  recovering: Map<string, Array<{ offset: number; frame: Buffer }>> | null = null;
 
   lastSeen: number;
   lastPing: number;
@@ -119,5 +137,6 @@ export class Connection implements ClientInfo {
     this.canPublish = who.canPublish;
     this.expiresAt = who.expiresAt;
     this.keyId = who.keyId;
+    this.info = who.info;
   }
 }

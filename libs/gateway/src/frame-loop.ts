@@ -10,7 +10,9 @@ import type { Hub } from './hub.js';
 import { framePong } from './ws-frame.js';
 
 export interface FrameLoopEvents {
-  close(conn: Connection, code: CloseCode): void;
+  close(conn: Connection, code: CloseCode, reason?: string): void;
+  /** Verifies a `refresh` frame's token and applies it to the connection; resolves to the new expiry. */
+  refresh(conn: Connection, token: string): Promise<number>;
 }
 
 /**
@@ -32,7 +34,10 @@ export class FrameLoop {
     private readonly logger: Logger,
     private readonly events: FrameLoopEvents,
   ) {
-    this.frames = new FrameHandler(hub, router, hooks, limits, metrics, onHookError);
+    this.frames = new FrameHandler(hub, router, hooks, limits, metrics, onHookError, {
+      refresh: (conn, token) => events.refresh(conn, token),
+      close: (conn, code, reason) => events.close(conn, code as CloseCode, reason),
+    });
   }
 
   receive(conn: Connection, data: Buffer): void {

@@ -29,6 +29,8 @@ export interface GatewayLimits {
   idleTimeoutMs: number;
   /** Time a closing connection gets to flush before its socket is destroyed. */
   closeGraceMs: number;
+  /** Longest a SIGTERM drain waits for clients to leave before the process closes what is left. */
+  drainMs: number;
   /** Time a new connection gets to authenticate. */
   authTimeoutMs: number;
 }
@@ -49,6 +51,7 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   pingIntervalMs: 25_000,
   idleTimeoutMs: 60_000,
   closeGraceMs: 5_000,
+  drainMs: 10_000,
   authTimeoutMs: 10_000,
 };
 

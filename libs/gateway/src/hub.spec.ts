@@ -34,6 +34,7 @@ function fakeConn(id: string, appId: string, userId: string | null = null, buffe
     canPublish: compilePatterns([]),
     expiresAt: 0,
     keyId: null,
+    info: null,
   });
   conn.state = ConnState.Open;
   return { conn, writes, raw };
@@ -60,7 +61,14 @@ describe('Hub', () => {
       expect(s.writes[0]).toBe(first);
     }
     const text = first.subarray(2).toString();
-    expect(JSON.parse(text)).toEqual({ type: 'message', topic: 't', data: { a: 1 }, id: 'm.1', ts: 5 });
+    expect(JSON.parse(text)).toEqual({
+      type: 'message',
+      kind: 'topic',
+      topic: 't',
+      data: { a: 1 },
+      id: 'm.1',
+      ts: 5,
+    });
   });
 
   it('keeps apps apart and indexes users and clients', async () => {
@@ -99,7 +107,7 @@ describe('Hub', () => {
   });
 
   it('counts queued bytes against the budget', () => {
-    const hub = new Hub('n1', 150, new MetricsRegistry()); // two 64-byte frames fit, three do not
+    const hub = new Hub('n1', 170, new MetricsRegistry()); // two 78-byte frames fit, three do not
     const slowConsumer = vi.fn();
     hub.events = { slowConsumer, kick: vi.fn() };
     const a = fakeConn('c1', 'A');

@@ -1,4 +1,4 @@
-import { encodeMessage } from '@beacon/protocol';
+import { encodeControl, encodeFiretower, encodeMessage } from '@beacon/protocol';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
 import type {
   DisconnectTarget,
@@ -6,6 +6,7 @@ import type {
   InterestCount,
   InterestListener,
   Outbound,
+  PresenceMember,
   Target,
   TopicCount,
 } from '@beacon/routing';
@@ -156,9 +157,23 @@ export class Hub implements GatewayNode {
     }
     if (recipients === undefined) return 0;
     this.messages.value++;
-    const frame = frameText(encodeMessage(m.topic, m.dataJson, m.id, m.ts));
+    const frame = frameText(encodeMessage(target.kind, m.topic, m.dataJson, m.id, m.ts, m.offset, m.epoch));
+    let firetower: Buffer | undefined; // made at most once, for an app speaking firetower's frames
     let n = 0;
-    for (const conn of recipients) if (this.write(conn, frame)) n++;
+    for (const conn of recipients) {
+      if (conn.firetower) {
+        firetower ??= frameText(encodeFiretower(m.topic, m.dataJson));
+        if (this.write(conn, firetower)) n++;
+        continue;
+      }
+      // A subscriber still being replayed its history gets live messages after the replay (one null check
+      // on the hot path when nothing is recovering).
+      const waiting = conn.recovering === null ? undefined : conn.recovering.get(m.topic as string);
+      if (waiting !== undefined && m.offset !== undefined) {
+        waiting.push({ offset: m.offset, frame });
+        n++;
+      } else if (this.write(conn, frame)) n++;
+    }
     this.delivered.value += n;
     this.deliveredBytes.value += n * frame.length;
     return n;
@@ -275,6 +290,27 @@ export class Hub implements GatewayNode {
 
   watchInterest(listener: InterestListener | undefined): void {
     this.listener = listener;
+  }
+
+  deliverPresence(appId: string, topic: string, kind: 'join' | 'leave', member: PresenceMember): number {
+    const subscribers = this.apps.get(appId)?.topics.get(topic);
+    if (subscribers === undefined) return 0;
+    let frame: Buffer | undefined;
+    let n = 0;
+    for (const conn of subscribers) {
+      if (conn.joinLeave === null || !conn.joinLeave.has(topic) || conn.id === member.clientId) continue;
+      frame ??= frameText(
+        encodeControl({
+          type: kind,
+          topic,
+          clientId: member.clientId,
+          userId: member.userId,
+          info: member.info,
+        }),
+      );
+      if (this.write(conn, frame)) n++;
+    }
+    return n;
   }
 
   presence(appId: string, userId: string): number {

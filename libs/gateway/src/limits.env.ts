@@ -20,6 +20,7 @@ export const gatewayLimitsEnv = {
   BEACON_PING_INTERVAL_MS: int(L.pingIntervalMs, 100),
   BEACON_IDLE_TIMEOUT_MS: int(L.idleTimeoutMs, 200),
   BEACON_CLOSE_GRACE_MS: int(L.closeGraceMs, 0),
+  BEACON_DRAIN_MS: int(L.drainMs, 0),
   BEACON_AUTH_TIMEOUT_MS: int(L.authTimeoutMs, 100),
   BEACON_SWEEP_INTERVAL_MS: int(1000, 50),
 };
@@ -50,6 +51,7 @@ export function gatewayLimitsFrom(e: LimitsEnv): GatewayLimits | string {
     pingIntervalMs: e.BEACON_PING_INTERVAL_MS,
     idleTimeoutMs: e.BEACON_IDLE_TIMEOUT_MS,
     closeGraceMs: e.BEACON_CLOSE_GRACE_MS,
+    drainMs: e.BEACON_DRAIN_MS,
     authTimeoutMs: e.BEACON_AUTH_TIMEOUT_MS,
   };
 }

@@ -14,7 +14,8 @@ interface HttpReply {
   send(body: string): unknown;
 }
 
-const REFUSED = {
+/** Refusals of /metrics (problem+json `code`), docs/errors.md#health-and-metrics. */
+export const METRICS_REFUSALS = {
   unauthorized: {
     status: 401,
     title: 'Unauthorized',
@@ -67,7 +68,7 @@ export class HealthController {
       req.socket.remoteAddress,
     );
     if (decision !== 'ok') {
-      const r = REFUSED[decision];
+      const r = METRICS_REFUSALS[decision];
       const problem = {
         type: `https://beacon.dev/errors/${decision}`,
         title: r.title,

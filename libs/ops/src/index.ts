@@ -1,4 +1,4 @@
-export { HealthController } from './health.controller.js';
+export { HealthController, METRICS_REFUSALS } from './health.controller.js';
 export * from './readiness.js';
 export * from './log-levels.js';
 export * from './config.js';

@@ -1,4 +1,16 @@
+import { isValidPattern, MAX_TOKEN_PATTERNS } from '@beacon/protocol';
 import { PersistenceError } from './persistence.exception.js';
+
+/** A history rule: topics matching `pattern` keep their last `size` messages for `ttlSec` seconds. */
+// A type, not an interface: settings are stored as JSON, and only type aliases are JSON-assignable.
+export type HistorySetting = {
+  pattern: string;
+  size: number;
+  ttlSec: number;
+};
+
+export const HISTORY_BOUNDS = { rules: 32, size: 10_000, ttlSec: 7 * 24 * 3600 } as const;
+export const PRESENCE_MAX_MEMBERS_BOUND = 100_000;
 
 export interface AppSettings {
   allowAnonymous: boolean;
@@ -15,6 +27,18 @@ export interface AppSettings {
   maxTopicsPerConnection: number | null;
   /** Largest client publish `data`, in bytes once serialised. */
   maxMessageBytes: number | null;
+  /** Topic patterns with presence (members, join/leave); none by default. */
+  presence: string[];
+  /** Members a presence topic may have; past it a subscribe is refused (`presence_full`). */
+  presenceMaxMembers: number;
+  /** History rules, first match wins; none by default. */
+  history: HistorySetting[];
+  /**
+   * The frames the gateway sends this app's clients: Beacon's (default), or firetower's server frames
+   * (deliveries as `{"topic","data","type":1}`, "heartbeat" text frames, no `connected`) for pages written
+   * for a firetower server (docs/protocol.md#firetower-clients).
+   */
+  serverFrames: 'beacon' | 'firetower';
 }
 
 /** The lowest value of each limit override (null is always allowed). */
@@ -38,6 +62,10 @@ export const DEFAULT_APP_SETTINGS: AppSettings = Object.freeze({
   publishBurst: null,
   maxTopicsPerConnection: null,
   maxMessageBytes: null,
+  presence: [],
+  presenceMaxMembers: 1000,
+  history: [],
+  serverFrames: 'beacon',
 });
 
 /** Applies a patch over `base`, rejecting unknown keys and ill-typed values. */
@@ -89,6 +117,29 @@ export function mergeSettings(base: AppSettings, patch: Partial<AppSettings> = {
         out[k] = v;
         break;
       }
+      case 'presence':
+        out.presence = checkPatterns(v);
+        break;
+      case 'presenceMaxMembers':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > PRESENCE_MAX_MEMBERS_BOUND) {
+          throw new PersistenceError(
+            'INVALID_INPUT',
+            `settings.presenceMaxMembers must be an integer from 1 to ${PRESENCE_MAX_MEMBERS_BOUND}`,
+          );
+        }
+        out.presenceMaxMembers = v;
+        break;
+      case 'history':
+        out.history = checkHistory(v);
+        break;
+      case 'serverFrames':
+        if (v !== 'beacon' && v !== 'firetower')
+          throw new PersistenceError(
+            'INVALID_INPUT',
+            'settings.serverFrames must be "beacon" or "firetower"',
+          );
+        out.serverFrames = v;
+        break;
       default:
         throw new PersistenceError('INVALID_INPUT', `unknown setting ${k}`);
     }
@@ -117,6 +168,13 @@ export function settingsFromJson(value: unknown): AppSettings {
     publishBurst: override(obj.publishBurst),
     maxTopicsPerConnection: override(obj.maxTopicsPerConnection),
     maxMessageBytes: override(obj.maxMessageBytes),
+    presence: tolerant(() => checkPatterns(obj.presence), []),
+    presenceMaxMembers:
+      typeof obj.presenceMaxMembers === 'number'
+        ? obj.presenceMaxMembers
+        : DEFAULT_APP_SETTINGS.presenceMaxMembers,
+    history: tolerant(() => checkHistory(obj.history), []),
+    serverFrames: obj.serverFrames === 'firetower' ? 'firetower' : 'beacon',
   };
 }
 
@@ -130,4 +188,50 @@ function safeParse(text: string): unknown {
   } catch {
     return {};
   }
+}
+
+function tolerant<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+function checkPatterns(v: unknown): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.length > MAX_TOKEN_PATTERNS || !v.every((p) => isValidPattern(p))) {
+    throw new PersistenceError(
+      'INVALID_INPUT',
+      `settings.presence must be an array of at most ${MAX_TOKEN_PATTERNS} topic patterns`,
+    );
+  }
+  return [...(v as string[])];
+}
+
+function checkHistory(v: unknown): HistorySetting[] {
+  if (v === undefined) return [];
+  const bad = (): never => {
+    throw new PersistenceError(
+      'INVALID_INPUT',
+      `settings.history must be at most ${HISTORY_BOUNDS.rules} rules {pattern, size 1-${HISTORY_BOUNDS.size}, ttlSec 1-${HISTORY_BOUNDS.ttlSec}}`,
+    );
+  };
+  if (!Array.isArray(v) || v.length > HISTORY_BOUNDS.rules) return bad();
+  return v.map((r: unknown) => {
+    const o = r as Partial<HistorySetting> | null;
+    if (
+      o === null ||
+      typeof o !== 'object' ||
+      !isValidPattern(o.pattern) ||
+      !Number.isInteger(o.size) ||
+      (o.size as number) < 1 ||
+      (o.size as number) > HISTORY_BOUNDS.size ||
+      !Number.isInteger(o.ttlSec) ||
+      (o.ttlSec as number) < 1 ||
+      (o.ttlSec as number) > HISTORY_BOUNDS.ttlSec
+    )
+      return bad();
+    return { pattern: o.pattern, size: o.size as number, ttlSec: o.ttlSec as number };
+  });
 }

@@ -1,15 +1,52 @@
-import type { AckFrame, ConnectedFrame, ErrorFrame, PongFrame } from './frames.js';
+import type {
+  AckFrame,
+  ConnectedFrame,
+  DrainFrame,
+  ErrorFrame,
+  JoinLeaveFrame,
+  MessageKind,
+  PongFrame,
+  PresenceFrame,
+  PresenceStatsFrame,
+} from './frames.js';
 
 /**
  * Encodes a delivery. `dataJson` is the payload already serialised once by whoever published it, so
  * this is string concatenation only; the gateway turns the result into bytes once per delivery and
  * writes those bytes to every recipient.
  */
-export function encodeMessage(topic: string | undefined, dataJson: string, id: string, ts: number): string {
+export function encodeMessage(
+  kind: MessageKind,
+  topic: string | undefined,
+  dataJson: string,
+  id: string,
+  ts: number,
+  offset?: number,
+  epoch?: string,
+): string {
   const t = topic === undefined ? '' : `"topic":${JSON.stringify(topic)},`;
-  return `{"type":"message",${t}"data":${dataJson},"id":${JSON.stringify(id)},"ts":${ts}}`;
+  const pos = offset === undefined ? '' : `,"offset":${offset},"epoch":${JSON.stringify(epoch)}`;
+  return `{"type":"message","kind":"${kind}",${t}"data":${dataJson},"id":${JSON.stringify(id)},"ts":${ts}${pos}}`;
 }
 
-export function encodeControl(frame: ConnectedFrame | AckFrame | ErrorFrame | PongFrame): string {
+/**
+ * A delivery as firetower's server frames it (`TopicMessage.Json()` in holdno/firetower protocol/protocol.go:
+ * topic, data, then the publish operation's number), for apps with `serverFrames: "firetower"`.
+ */
+export function encodeFiretower(topic: string | undefined, dataJson: string): string {
+  return `{"topic":${JSON.stringify(topic ?? '')},"data":${dataJson},"type":1}`;
+}
+
+export function encodeControl(
+  frame:
+    | ConnectedFrame
+    | AckFrame
+    | ErrorFrame
+    | PongFrame
+    | PresenceFrame
+    | PresenceStatsFrame
+    | JoinLeaveFrame
+    | DrainFrame,
+): string {
   return JSON.stringify(frame);
 }

@@ -9,7 +9,8 @@ import type { CloseCode, ErrorCode } from './codes.js';
 
 export type RequestId = string | number;
 
-export type ClientFrameType = 'subscribe' | 'unsubscribe' | 'publish' | 'ping';
+export type ClientFrameType =
+  'subscribe' | 'unsubscribe' | 'publish' | 'ping' | 'presence' | 'presence_stats' | 'refresh';
 
 /** firetower's numeric frame types. */
 export const FIRETOWER_TYPES: Readonly<Record<number, ClientFrameType>> = {
@@ -25,6 +26,9 @@ export const CLIENT_TYPE_ALIASES: Readonly<Record<string, ClientFrameType>> = {
   unSubscribe: 'unsubscribe',
   publish: 'publish',
   ping: 'ping',
+  presence: 'presence',
+  presence_stats: 'presence_stats',
+  refresh: 'refresh',
 };
 
 /** A place in a history topic's stream: the last offset seen, in the history lifetime `epoch`. */

@@ -5,6 +5,12 @@ import {
   type ClientFrame,
   type ClientFrameType,
   type RequestId,
+  type PresenceRequestFrame,
+  type PresenceStatsRequestFrame,
+  type RefreshFrame,
+  type StreamPosition,
+  type SubscribeFrame,
+  type UnsubscribeFrame,
 } from './frames.js';
 import { clip } from './text.js';
 import { splitTopics } from './topic.js';
@@ -54,6 +60,19 @@ export function parseClientFrame(text: string): ParseResult {
     return fail(ErrorCode.UnknownType, `unknown frame type ${describeType(obj.type)}`, id);
   }
   if (type === 'ping') return { ok: true, frame: id === undefined ? { type } : { type, id } };
+  if (type === 'refresh') {
+    if (typeof obj.token !== 'string' || obj.token.length === 0 || obj.token.length > 8192)
+      return fail(ErrorCode.BadFrame, '"refresh" needs "token": a JWT of at most 8192 characters', id);
+    return { ok: true, frame: withId<RefreshFrame>({ type, token: obj.token }, id) };
+  }
+  if (type === 'presence' || type === 'presence_stats') {
+    if (typeof obj.topic !== 'string' || obj.topic.length === 0)
+      return fail(ErrorCode.MissingTopic, `"${type}" needs "topic": one topic`, id);
+    return {
+      ok: true,
+      frame: withId<PresenceRequestFrame | PresenceStatsRequestFrame>({ type, topic: obj.topic }, id),
+    };
+  }
 
   const topics = readTopics(obj.topic, obj.topics);
   if (typeof topics === 'string') return fail(ErrorCode.BadFrame, topics, id);
@@ -65,9 +84,51 @@ export function parseClientFrame(text: string): ParseResult {
     if (id !== undefined) frame.id = id;
     return { ok: true, frame };
   }
-  const frame: ClientFrame = { type, topics };
-  if (id !== undefined) frame.id = id;
+  if (type === 'unsubscribe') return { ok: true, frame: withId<UnsubscribeFrame>({ type, topics }, id) };
+  const frame = withId<SubscribeFrame>({ type, topics }, id);
+  if (obj.joinLeave !== undefined && obj.joinLeave !== null) {
+    if (typeof obj.joinLeave !== 'boolean')
+      return fail(ErrorCode.BadFrame, '"joinLeave" must be a boolean', id);
+    if (obj.joinLeave) frame.joinLeave = true;
+  }
+  if (obj.since !== undefined && obj.since !== null) {
+    const since = readSince(obj.since, topics);
+    if (typeof since === 'string') return fail(ErrorCode.BadFrame, since, id);
+    frame.since = since;
+  }
   return { ok: true, frame };
+}
+
+function withId<T extends { id?: RequestId }>(frame: T, id: RequestId | undefined): T {
+  if (id !== undefined) frame.id = id;
+  return frame;
+}
+
+function readPosition(v: unknown): StreamPosition | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const { offset, epoch } = v as Record<string, unknown>;
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) return null;
+  if (typeof epoch !== 'string' || epoch.length > 64) return null;
+  return { offset, epoch };
+}
+
+/**
+ * `since` is `{offset, epoch}` for a subscribe to one topic, or `{"<topic>": {offset, epoch}, ...}` keyed by
+ * the subscribed topics; parsed, it is always keyed by topic.
+ */
+function readSince(v: unknown, topics: readonly string[]): Record<string, StreamPosition> | string {
+  const bad =
+    '"since" must be {"offset","epoch"} (one topic) or keyed by topic: {"<topic>": {"offset","epoch"}}';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad;
+  const direct = readPosition(v);
+  if (direct !== null) return topics.length === 1 ? { [topics[0]!]: direct } : bad;
+  const out: Record<string, StreamPosition> = {};
+  for (const [topic, pos] of Object.entries(v as Record<string, unknown>)) {
+    const p = readPosition(pos);
+    if (p === null || !topics.includes(topic)) return bad;
+    out[topic] = p;
+  }
+  return out;
 }
 
 /** The offending `type` for an error message, quoting at most MAX_ECHO_CHARS of it. */

@@ -1,9 +1,12 @@
+import type { PolicySettings } from '@beacon/routing';
 /** What the push API needs from outside, satisfied structurally by @beacon/persistence. */
 export interface ApiApp {
   id: string;
   key: string;
   name: string;
   enabled: boolean;
+  /** History and presence rules (app settings); absent: none. */
+  settings?: PolicySettings;
 }
 
 export type SecretCheck =

@@ -10,6 +10,8 @@ export const PushApiErrors = {
   invalid_request: { status: 400, title: 'Invalid request' },
   invalid_topic: { status: 400, title: 'Invalid topic' },
   client_not_found: { status: 404, title: 'Client not connected' },
+  no_presence: { status: 404, title: 'No presence on this topic' },
+  no_history: { status: 404, title: 'No history on this topic' },
   not_found: { status: 404, title: 'Not found' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },

@@ -11,7 +11,10 @@ export type PushAction =
   | 'client.send'
   | 'client.disconnect'
   | 'topics.list'
-  | 'topics.subscribers';
+  | 'topics.subscribers'
+  | 'topic.presence'
+  | 'topic.presence_stats'
+  | 'topic.history';
 
 /**
  * The push API's routes in one table: the REST routes are registered from it (rest/rest-routes.ts, one
@@ -111,6 +114,32 @@ export const ROUTES: readonly RouteSpec[] = [
     path: '/v1/topics/subscribers',
     summary: 'Online count per topic (`?topic=a&topic=b` or `?topic=a,b`)',
     response: S.TopicList,
+  },
+  {
+    action: 'topic.presence',
+    audit: 'tally',
+    method: 'GET',
+    path: '/v1/topics/:topic/presence',
+    summary: "A presence topic's members (the topic URL-encoded: /chat/world is %2Fchat%2Fworld)",
+    response: S.TopicPresence,
+  },
+  {
+    action: 'topic.presence_stats',
+    audit: 'tally',
+    method: 'GET',
+    path: '/v1/topics/:topic/presence/stats',
+    summary: "A presence topic's member count and distinct users",
+    response: S.TopicPresenceStats,
+  },
+  {
+    action: 'topic.history',
+    audit: 'tally',
+    method: 'GET',
+    path: '/v1/topics/:topic/history',
+    summary:
+      "A history topic's retained messages: after ?since=<offset>&epoch=<epoch>, or the newest ?limit=",
+    query: S.HistoryQuery,
+    response: S.TopicHistory,
   },
 ];
 

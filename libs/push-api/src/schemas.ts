@@ -37,9 +37,48 @@ export const TopicsQuery = z
   })
   .strict();
 
-export const Receipt = z.object({ id: z.string(), ts: z.number() });
+export const Receipt = z.object({
+  id: z.string(),
+  ts: z.number(),
+  /** Per history topic: where the message was put. */
+  positions: z.record(z.string(), z.object({ offset: z.number().int(), epoch: z.string() })).optional(),
+});
 export const DirectReceipt = Receipt.extend({ delivered: z.number().int() });
 export const TopicCount = z.object({ topic: z.string(), subscribers: z.number().int() });
 export const TopicList = z.object({ topics: z.array(TopicCount) });
 export const Presence = z.object({ userId: z.string(), online: z.boolean(), connections: z.number().int() });
 export const Disconnected = z.object({ disconnected: z.number().int() });
+
+export const TopicParam = z.string().min(1);
+
+export const HistoryQuery = z
+  .object({
+    since: z.coerce.number().int().min(0).optional(),
+    epoch: z.string().max(64).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict()
+  .refine((q) => (q.since === undefined) === (q.epoch === undefined), {
+    message: 'give both since and epoch, or neither',
+  });
+
+export const StreamPosition = z.object({ offset: z.number().int(), epoch: z.string() });
+export const PresenceMember = z.object({
+  clientId: z.string(),
+  userId: z.string().nullable(),
+  info: z.record(z.string(), z.unknown()).nullable(),
+});
+export const TopicPresence = z.object({ topic: z.string(), members: z.array(PresenceMember) });
+export const TopicPresenceStats = z.object({
+  topic: z.string(),
+  clients: z.number().int(),
+  users: z.number().int(),
+});
+export const TopicHistory = z.object({
+  topic: z.string(),
+  messages: z.array(
+    z.object({ id: z.string(), ts: z.number(), data: z.unknown(), offset: z.number().int() }),
+  ),
+  position: StreamPosition,
+  recovered: z.boolean(),
+});

@@ -2,3 +2,6 @@ export * from './admission.js';
 export * from './ids.js';
 export * from './local.router.js';
 export * from './router.js';
+export * from './history.js';
+export * from './presence.js';
+export * from './app-policy.js';

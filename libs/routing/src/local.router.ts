@@ -1,22 +1,34 @@
+import type { HistoryRead, HistoryStore, StreamPosition } from './history.js';
 import { IdSequence } from './ids.js';
+import { PresenceTable, type PresenceMember, type PresenceStats } from './presence.js';
 import type {
   DirectReceipt,
   DisconnectTarget,
   GatewayNode,
+  JoinResult,
   Outbound,
   Presence,
+  PublishOptions,
   PublishReceipt,
   Router,
   Target,
   TopicCount,
 } from './router.js';
 
-/** Routes within one process: every attached node is asked directly. */
+/**
+ * Routes within one process: every attached node is asked directly. It is the one authority for the
+ * process's history topics (it numbers their messages, in delivery order, in `history`) and presence.
+ */
 export class LocalRouter implements Router {
   private readonly nodes = new Set<GatewayNode>();
   private readonly ids: IdSequence;
+  readonly presenceTable = new PresenceTable();
 
-  constructor(nodeId: string) {
+  constructor(
+    nodeId: string,
+    /** Where history topics keep their messages; without one, no topic keeps history. */
+    readonly historyStore?: HistoryStore,
+  ) {
     this.ids = new IdSequence(`m${nodeId}`);
   }
 
@@ -28,11 +40,61 @@ export class LocalRouter implements Router {
     this.nodes.delete(node);
   }
 
-  async publish(appId: string, topics: readonly string[], dataJson: string): Promise<PublishReceipt> {
+  async publish(
+    appId: string,
+    topics: readonly string[],
+    dataJson: string,
+    options: PublishOptions = {},
+  ): Promise<PublishReceipt> {
     const ts = Date.now();
     const id = this.ids.next();
-    for (const topic of topics) this.deliverAll({ kind: 'topic', topic }, { appId, topic, dataJson, id, ts });
-    return { id, ts };
+    let positions: Record<string, StreamPosition> | undefined;
+    for (let i = 0; i < topics.length; i++) {
+      const topic = topics[i]!;
+      const rule = options.history?.[i];
+      if (rule !== undefined && rule !== null && this.historyStore !== undefined) {
+        // Numbered and stored, then delivered, in one synchronous step: offsets follow delivery order.
+        const pos = this.historyStore.append(appId, topic, { id, ts, dataJson }, rule);
+        (positions ??= {})[topic] = pos;
+        this.deliverAll({ kind: 'topic', topic }, { appId, topic, dataJson, id, ts, ...pos });
+      } else this.deliverAll({ kind: 'topic', topic }, { appId, topic, dataJson, id, ts });
+    }
+    return positions === undefined ? { id, ts } : { id, ts, positions };
+  }
+
+  async history(
+    appId: string,
+    topic: string,
+    opts: { since?: StreamPosition; limit: number },
+  ): Promise<HistoryRead> {
+    if (this.historyStore === undefined)
+      return { messages: [], position: opts.since ?? { offset: 0, epoch: '' }, recovered: false };
+    return this.historyStore.read(appId, topic, opts);
+  }
+
+  async presenceJoin(
+    appId: string,
+    topic: string,
+    member: PresenceMember,
+    nodeId: string,
+    limit: number,
+  ): Promise<JoinResult> {
+    const r = this.presenceTable.join(appId, topic, member, nodeId, limit);
+    if (r === 'joined') for (const node of this.nodes) node.deliverPresence(appId, topic, 'join', member);
+    return r;
+  }
+
+  presenceLeave(appId: string, topic: string, clientId: string): void {
+    const member = this.presenceTable.leave(appId, topic, clientId);
+    if (member !== null) for (const node of this.nodes) node.deliverPresence(appId, topic, 'leave', member);
+  }
+
+  async presenceMembers(appId: string, topic: string, limit: number): Promise<PresenceMember[]> {
+    return this.presenceTable.members(appId, topic, limit);
+  }
+
+  async presenceStats(appId: string, topic: string): Promise<PresenceStats> {
+    return this.presenceTable.stats(appId, topic);
   }
 
   async sendToUser(appId: string, userId: string, dataJson: string, topic?: string): Promise<DirectReceipt> {

@@ -1,3 +1,6 @@
+import type { HistoryRead, HistoryRule, StreamPosition } from './history.js';
+import type { PresenceMember, PresenceStats } from './presence.js';
+
 /**
  * The Router is the one door between producers (the push API, client publishes) and the gateways.
  * In one process it is the LocalRouter below; in a cluster it is backed by the topic-service.
@@ -16,11 +19,16 @@ export interface Outbound {
   dataJson: string;
   id: string;
   ts: number;
+  /** On a history topic: the message's place in the topic's stream. */
+  offset?: number;
+  epoch?: string;
 }
 
 export interface PublishReceipt {
   id: string;
   ts: number;
+  /** Per history topic of the publish: where the message was put (docs/presence-and-history.md). */
+  positions?: Record<string, StreamPosition>;
 }
 
 export interface DirectReceipt extends PublishReceipt {
@@ -66,12 +74,27 @@ export interface GatewayNode {
   /** The node's whole interest, for a router that needs it (a cluster link sends it on every attach). */
   interest(): { topics: InterestCount[]; users: InterestCount[] };
   watchInterest(listener: InterestListener | undefined): void;
+  /** Writes a join/leave frame to the local subscribers of the topic that asked for them; returns how many. */
+  deliverPresence(appId: string, topic: string, kind: 'join' | 'leave', member: PresenceMember): number;
 }
+
+export interface PublishOptions {
+  /** Per topic, in the order of `topics`: its history rule, or null when it keeps none. */
+  history?: ReadonlyArray<HistoryRule | null>;
+}
+
+/** What `presenceJoin` did: added the member, found it there already, or refused it (member limit). */
+export type JoinResult = 'joined' | 'present' | 'full';
 
 export interface Router {
   attach(node: GatewayNode): void;
   detach(node: GatewayNode): void;
-  publish(appId: string, topics: readonly string[], dataJson: string): Promise<PublishReceipt>;
+  publish(
+    appId: string,
+    topics: readonly string[],
+    dataJson: string,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt>;
   sendToUser(appId: string, userId: string, dataJson: string, topic?: string): Promise<DirectReceipt>;
   sendToClient(appId: string, clientId: string, dataJson: string, topic?: string): Promise<DirectReceipt>;
   broadcast(appId: string, dataJson: string, topic?: string): Promise<DirectReceipt>;
@@ -79,6 +102,24 @@ export interface Router {
   topicSubscribers(appId: string, topic: string): Promise<number>;
   topics(appId: string, opts?: { prefix?: string; limit?: number }): Promise<TopicCount[]>;
   presence(appId: string, userId: string): Promise<Presence>;
+  /** A history topic's retained messages (after `since`, or the newest `limit`) and its position. */
+  history(
+    appId: string,
+    topic: string,
+    opts: { since?: StreamPosition; limit: number },
+  ): Promise<HistoryRead>;
+  /** Adds a connection to a presence topic's members (at most `limit`); joins are told to subscribers. */
+  presenceJoin(
+    appId: string,
+    topic: string,
+    member: PresenceMember,
+    nodeId: string,
+    limit: number,
+  ): Promise<JoinResult>;
+  /** Removes a connection from a presence topic's members; the leave is told to subscribers. */
+  presenceLeave(appId: string, topic: string, clientId: string): void;
+  presenceMembers(appId: string, topic: string, limit: number): Promise<PresenceMember[]>;
+  presenceStats(appId: string, topic: string): Promise<PresenceStats>;
 }
 
 export const ROUTER = Symbol('ROUTER');

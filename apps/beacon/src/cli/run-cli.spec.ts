@@ -88,6 +88,10 @@ describe('beacon CLI', () => {
         publishBurst: null,
         maxTopicsPerConnection: null,
         maxMessageBytes: null,
+        presence: [],
+        presenceMaxMembers: 1000,
+        history: [],
+        serverFrames: 'beacon',
       });
     });
     expect(await lastAudit('shop')).toMatchObject({
@@ -208,6 +212,33 @@ describe('beacon CLI', () => {
     );
     expect(await lastAudit('upd')).toMatchObject({ action: 'app.update', result: 'ok' });
     expect((await cli(['apps', 'update', 'upd'])).code).toBe(1);
+    const live = await cli([
+      'apps',
+      'update',
+      'upd',
+      '--presence',
+      'room.*, /chat/**',
+      '--presence-max-members',
+      '50',
+      '--history',
+      'room.*:200:300',
+      '--history',
+      'log.**:10:60',
+    ]);
+    expect(live.code).toBe(0);
+    await withPersistence(async (p) =>
+      expect((await p.apps.findByKey('upd'))?.settings).toMatchObject({
+        presence: ['room.*', '/chat/**'],
+        presenceMaxMembers: 50,
+        history: [
+          { pattern: 'room.*', size: 200, ttlSec: 300 },
+          { pattern: 'log.**', size: 10, ttlSec: 60 },
+        ],
+      }),
+    );
+    expect((await cli(['apps', 'update', 'upd', '--history', 'room.*:0:300'])).code).toBe(1);
+    expect((await cli(['apps', 'update', 'upd', '--history', 'nonsense'])).code).toBe(1);
+    expect((await cli(['apps', 'update', 'upd', '--history', 'none'])).code).toBe(0);
     expect((await cli(['apps', 'update', 'upd', '--max-token-lifetime', '5'])).code).toBe(1);
   });
 

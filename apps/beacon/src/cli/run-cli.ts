@@ -9,6 +9,7 @@ import {
   OPERATOR_ROLES,
   Persistence,
   PersistenceError,
+  type AppSettings,
   type OperatorRole,
 } from '@beacon/persistence';
 
@@ -33,6 +34,9 @@ Apps
               [--publish-rate N|default] [--publish-burst N|default]
               [--max-topics N|default] [--max-message-bytes N|default]
                              per-app overrides of the process-wide client limits
+              [--presence 'room.*,/chat/**' (empty: none)]
+              [--presence-max-members N] [--history PATTERN:SIZE:TTLSEC ... | --history none]
+              [--server-frames beacon|firetower]   firetower: speak firetower's server frames
   apps rotate <key>          issue a new push secret, revoke the old one
   apps disable <key>         open connections are closed with 4003
   apps enable <key>
@@ -59,7 +63,7 @@ Environment
 
 class CliError extends Error {}
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 const COMMANDS: Record<string, ParseArgsConfig['options']> = {
   'apps create': {
@@ -81,6 +85,10 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     'publish-burst': { type: 'string' },
     'max-topics': { type: 'string' },
     'max-message-bytes': { type: 'string' },
+    presence: { type: 'string' },
+    'presence-max-members': { type: 'string' },
+    history: { type: 'string', multiple: true },
+    'server-frames': { type: 'string' },
   },
   'keys list': { all: { type: 'boolean' }, json: { type: 'boolean' } },
   'keys rotate': {},
@@ -102,7 +110,7 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
 };
 
 function integer(
-  value: string | boolean | undefined,
+  value: string | boolean | string[] | undefined,
   flag: string,
   min: number,
   max: number,
@@ -139,7 +147,7 @@ function overrideFlags(values: Values): SettingsPatch {
     ['max-message-bytes', 'maxMessageBytes', 16],
   ] as const;
   for (const [flag, key, min] of pairs) {
-    const v = override(values[flag], `--${flag}`, min);
+    const v = override(values[flag] as string | undefined, `--${flag}`, min);
     if (v !== undefined) out[key] = v;
   }
   return out;
@@ -159,7 +167,39 @@ function settingsFlags(values: Values): SettingsPatch {
     ...(typeof values['client-publish'] === 'boolean' && { clientPublish: values['client-publish'] }),
     ...(maxConnections !== undefined && { maxConnections }),
     ...(maxTokenLifetimeSec !== undefined && { maxTokenLifetimeSec }),
+    ...presenceFlags(values),
   };
+}
+
+/** `--presence a,b`, `--presence-max-members N`, `--history P:SIZE:TTL` (repeatable) or `--history none`. */
+function presenceFlags(values: Values): Partial<AppSettings> {
+  const out: Partial<AppSettings> = {};
+  if (typeof values.presence === 'string')
+    out.presence = values.presence
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+  const max = integer(values['presence-max-members'], '--presence-max-members', 1, 100_000);
+  if (max !== undefined) out.presenceMaxMembers = max;
+  const frames = values['server-frames'];
+  if (frames !== undefined) {
+    if (frames !== 'beacon' && frames !== 'firetower')
+      throw new CliError('--server-frames must be beacon or firetower');
+    out.serverFrames = frames;
+  }
+  if (Array.isArray(values.history)) {
+    out.history = values.history
+      .filter((h) => h !== 'none')
+      .map((h) => {
+        const m = /^(.+):(\d+):(\d+)$/.exec(h);
+        if (m === null)
+          throw new CliError(
+            `--history ${JSON.stringify(h)}: give PATTERN:SIZE:TTLSEC, e.g. 'room.*:200:300'`,
+          );
+        return { pattern: m[1]!, size: Number(m[2]), ttlSec: Number(m[3]) };
+      });
+  }
+  return out;
 }
 
 /** Columns padded to width; every cell made printable (names and ids come from tenants and clients). */
@@ -281,7 +321,9 @@ async function dispatch(
         `App ${app.key} updated: anonymous ${s.allowAnonymous ? 'yes' : 'no'}, client publish ${s.clientPublish ? 'yes' : 'no'}, ` +
           `max connections ${s.maxConnections}, max token lifetime ${s.maxTokenLifetimeSec} s, ` +
           `publish rate ${limit(s.publishRate)}/burst ${limit(s.publishBurst)}, max topics ${limit(s.maxTopicsPerConnection)}, ` +
-          `max message bytes ${limit(s.maxMessageBytes)}.`,
+          `max message bytes ${limit(s.maxMessageBytes)}, ` +
+          `presence [${s.presence.map(printable).join(', ')}] (max ${s.presenceMaxMembers}), ` +
+          `history [${s.history.map((h) => `${printable(h.pattern)}:${h.size}:${h.ttlSec}`).join(', ')}].`,
       );
       return;
     }

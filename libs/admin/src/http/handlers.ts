@@ -1,6 +1,6 @@
 import type { AppStatsRow, StatsSnapshot } from '@beacon/admin-api';
 import { isValidTopic } from '@beacon/protocol';
-import type { Router } from '@beacon/routing';
+import { appPolicy, type Router } from '@beacon/routing';
 import { AdminException } from '../admin.exception.js';
 import type { AdminSettings } from '../admin.options.js';
 import type { AppIndex } from '../app-index.js';
@@ -176,7 +176,14 @@ export function adminHandlers(s: AdminServices): AdminHandlers {
         throw new AdminException('invalid_request', 'not a valid topic name', {
           errors: [{ path: 'topic', message: 'not a valid topic name' }],
         });
-      const receipt = await s.router.publish(app.id, [ctx.body.topic], JSON.stringify(ctx.body.data));
+      // a topic with a history rule keeps the message, as a push API publish would
+      const rule = appPolicy(app.settings).history(ctx.body.topic);
+      const receipt = await s.router.publish(
+        app.id,
+        [ctx.body.topic],
+        JSON.stringify(ctx.body.data),
+        rule === null ? undefined : { history: [rule] },
+      );
       return { id: receipt.id, ts: receipt.ts };
     },
 

@@ -140,6 +140,11 @@ export class FakeRouter {
       topicSubscribers: record('topicSubscribers', 0) as Router['topicSubscribers'],
       topics: record('topics', []) as Router['topics'],
       presence: record('presence', { online: false, connections: 0 }) as Router['presence'],
+      history: record('history', { messages: [] }) as unknown as Router['history'],
+      presenceJoin: record('presenceJoin', 'joined') as Router['presenceJoin'],
+      presenceLeave: () => undefined,
+      presenceMembers: record('presenceMembers', []) as Router['presenceMembers'],
+      presenceStats: record('presenceStats', { members: 0 }) as unknown as Router['presenceStats'],
     };
   }
 }

@@ -14,6 +14,8 @@ export const GRPC_STATUS: Readonly<Record<PushApiErrorCode, status>> = {
   invalid_request: status.INVALID_ARGUMENT,
   invalid_topic: status.INVALID_ARGUMENT,
   client_not_found: status.NOT_FOUND,
+  no_presence: status.NOT_FOUND,
+  no_history: status.NOT_FOUND,
   not_found: status.NOT_FOUND,
   payload_too_large: status.RESOURCE_EXHAUSTED,
   unsupported_media_type: status.INVALID_ARGUMENT,

@@ -4,8 +4,9 @@ import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { PUSH_API_OPTIONS, type PushApiOptions } from '../ports.js';
-import { topicsTarget } from '../checks.js';
+import { publishOptions, topicsTarget } from '../checks.js';
 import { PushApiException, routed } from '../push-api.exception.js';
+import { topicHistory, topicPresence, topicPresenceStats } from '../topic-state.js';
 import type { PushAction } from '../routes.js';
 import { GrpcCalls, type GrpcCallInfo } from './grpc-calls.js';
 import * as V from './push-grpc.validation.js';
@@ -21,6 +22,9 @@ export const GRPC_ACTIONS = {
   Presence: 'user.presence',
   TopicSubscribers: 'topics.subscribers',
   ListTopics: 'topics.list',
+  TopicPresence: 'topic.presence',
+  TopicPresenceStats: 'topic.presence_stats',
+  History: 'topic.history',
 } as const satisfies Record<string, PushAction>;
 
 /**
@@ -41,7 +45,8 @@ export class PushGrpcController {
       audit.target = topicsTarget(req.topics);
       const topics = V.checkTopics(req.topics, this.options.maxTopicLength);
       const data = V.checkDataJson(req.dataJson, this.options.maxMessageBytes);
-      return routed(this.router.publish(app.id, topics, data));
+      const receipt = await routed(this.router.publish(app.id, topics, data, publishOptions(app, topics)));
+      return { id: receipt.id, ts: receipt.ts, positions: receipt.positions ?? {} };
     });
   }
 
@@ -127,6 +132,47 @@ export class PushGrpcController {
       if (req.prefix !== '') audit.target = `prefix:${req.prefix}`;
       const query = V.checkListQuery(req.prefix, req.limit);
       return { topics: await routed(this.router.topics(app.id, query)) };
+    });
+  }
+
+  @GrpcMethod('PushService', 'TopicPresence')
+  topicPresence(req: push.TopicRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.TopicPresenceReply> {
+    return this.calls.run(GRPC_ACTIONS.TopicPresence, call, async (app, audit) => {
+      audit.target = `topic:${req.topic}`;
+      const r = await topicPresence(this.router, app, req.topic, this.options.maxTopicLength);
+      return {
+        topic: r.topic,
+        members: r.members.map((m) => ({
+          clientId: m.clientId,
+          ...(m.userId !== null && { userId: m.userId }),
+          infoJson: m.info === null ? '' : JSON.stringify(m.info),
+        })),
+      };
+    });
+  }
+
+  @GrpcMethod('PushService', 'TopicPresenceStats')
+  topicPresenceStats(
+    req: push.TopicRequest,
+    _m: Metadata,
+    call: GrpcCallInfo,
+  ): Promise<push.TopicPresenceStatsReply> {
+    return this.calls.run(GRPC_ACTIONS.TopicPresenceStats, call, async (app, audit) => {
+      audit.target = `topic:${req.topic}`;
+      return topicPresenceStats(this.router, app, req.topic, this.options.maxTopicLength);
+    });
+  }
+
+  @GrpcMethod('PushService', 'History')
+  history(req: push.HistoryRequest, _m: Metadata, call: GrpcCallInfo): Promise<push.HistoryReply> {
+    return this.calls.run(GRPC_ACTIONS.History, call, async (app, audit) => {
+      audit.target = `topic:${req.topic}`;
+      const since =
+        req.since === undefined ? undefined : { offset: req.since.offset, epoch: req.since.epoch };
+      return topicHistory(this.router, app, req.topic, this.options.maxTopicLength, {
+        since,
+        limit: req.limit === 0 ? undefined : req.limit,
+      });
     });
   }
 }

@@ -1,11 +1,12 @@
 import { splitTopics } from '@beacon/protocol';
 import type { DirectReceipt, PublishReceipt, Router, TopicCount } from '@beacon/routing';
 import type { z } from 'zod';
-import { checkLabel, checkTopics, topicsTarget } from '../checks.js';
+import { checkLabel, checkTopics, publishOptions, topicsTarget } from '../checks.js';
 import type { ApiApp, PushApiOptions } from '../ports.js';
 import { PushApiException, routed } from '../push-api.exception.js';
 import type { PushAction } from '../routes.js';
 import * as S from '../schemas.js';
+import { topicHistory, topicPresence, topicPresenceStats } from '../topic-state.js';
 
 /** One REST call as a handler sees it: no HTTP in here (rest-routes.ts is the transport). */
 export interface RestCall {
@@ -36,7 +37,7 @@ export function restHandlers(router: Router, options: PushApiOptions): Record<Pu
       c.audit.target = topicsTarget(all);
       if (all.length === 0) throw new PushApiException('invalid_request', 'give "topic" or "topics"');
       const topics = checkTopics(all, maxTopic, 'topic/topics');
-      return routed(router.publish(c.app.id, topics, encode(input.data)));
+      return routed(router.publish(c.app.id, topics, encode(input.data), publishOptions(c.app, topics)));
     },
 
     async broadcast(c): Promise<DirectReceipt> {
@@ -81,6 +82,33 @@ export function restHandlers(router: Router, options: PushApiOptions): Record<Pu
       const q = parse(S.TopicsQuery, c.query);
       if (q.prefix !== undefined) c.audit.target = `prefix:${q.prefix}`;
       return { topics: await routed(router.topics(c.app.id, q)) };
+    },
+
+    async 'topic.presence'(c) {
+      const topic = param(c, 'topic', 'topic', S.TopicParam);
+      return topicPresence(router, c.app, topic, maxTopic);
+    },
+
+    async 'topic.presence_stats'(c) {
+      const topic = param(c, 'topic', 'topic', S.TopicParam);
+      return topicPresenceStats(router, c.app, topic, maxTopic);
+    },
+
+    async 'topic.history'(c) {
+      const topic = param(c, 'topic', 'topic', S.TopicParam);
+      const q = parse(S.HistoryQuery, c.query ?? {});
+      const since = q.since === undefined ? undefined : { offset: q.since, epoch: q.epoch ?? '' };
+      const h = await topicHistory(router, c.app, topic, maxTopic, { since, limit: q.limit });
+      // `data` is the stored JSON text: parsed here to be embedded in the reply (history reads are rare).
+      return {
+        ...h,
+        messages: h.messages.map((m) => ({
+          id: m.id,
+          ts: m.ts,
+          data: JSON.parse(m.dataJson) as unknown,
+          offset: m.offset,
+        })),
+      };
     },
 
     async 'topics.subscribers'(c): Promise<{ topics: TopicCount[] }> {

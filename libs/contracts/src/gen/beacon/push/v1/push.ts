@@ -32,6 +32,63 @@ export interface PublishRequest {
 export interface PublishReply {
   id: string;
   ts: number;
+  /** Per history topic of the publish: where the message was put. */
+  positions: { [key: string]: StreamPosition };
+}
+
+export interface PublishReply_PositionsEntry {
+  key: string;
+  value: StreamPosition | undefined;
+}
+
+/** A place in a history topic's stream. */
+export interface StreamPosition {
+  offset: number;
+  epoch: string;
+}
+
+export interface TopicRequest {
+  topic: string;
+}
+
+export interface PresenceMember {
+  clientId: string;
+  userId?: string | undefined;
+  /** The token's `info` claim as JSON text; empty without one. */
+  infoJson: string;
+}
+
+export interface TopicPresenceReply {
+  topic: string;
+  members: PresenceMember[];
+}
+
+export interface TopicPresenceStatsReply {
+  topic: string;
+  clients: number;
+  users: number;
+}
+
+export interface HistoryRequest {
+  topic: string;
+  /** Messages after this position; without it, the newest `limit`. */
+  since?: StreamPosition | undefined;
+  /** 1-1000; 0 means 100. */
+  limit: number;
+}
+
+export interface HistoryMessage {
+  id: string;
+  ts: number;
+  dataJson: string;
+  offset: number;
+}
+
+export interface HistoryReply {
+  topic: string;
+  messages: HistoryMessage[];
+  position: StreamPosition | undefined;
+  recovered: boolean;
 }
 
 export interface DirectRequest {
@@ -185,7 +242,7 @@ export const PublishRequest: MessageFns<PublishRequest> = {
 };
 
 function createBasePublishReply(): PublishReply {
-  return { id: '', ts: 0 };
+  return { id: '', ts: 0, positions: {} };
 }
 
 export const PublishReply: MessageFns<PublishReply> = {
@@ -196,6 +253,9 @@ export const PublishReply: MessageFns<PublishReply> = {
     if (message.ts !== 0) {
       writer.uint32(16).int64(message.ts);
     }
+    globalThis.Object.entries(message.positions).forEach(([key, value]: [string, StreamPosition]) => {
+      PublishReply_PositionsEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
     return writer;
   },
 
@@ -228,6 +288,17 @@ export const PublishReply: MessageFns<PublishReply> = {
             message.ts = longToNumber(reader.int64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = PublishReply_PositionsEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.positions[entry3.key] = entry3.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -244,6 +315,20 @@ export const PublishReply: MessageFns<PublishReply> = {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : '',
       ts: isSet(object.ts) ? globalThis.Number(object.ts) : 0,
+      positions: isObject(object.positions)
+        ? (globalThis.Object.entries(object.positions) as [string, any][]).reduce(
+            (acc: { [key: string]: StreamPosition }, [key, value]: [string, any]) => {
+              globalThis.Object.defineProperty(acc, key, {
+                value: StreamPosition.fromJSON(value),
+                enumerable: true,
+                configurable: true,
+                writable: true,
+              });
+              return acc;
+            },
+            {},
+          )
+        : {},
     };
   },
 
@@ -255,6 +340,15 @@ export const PublishReply: MessageFns<PublishReply> = {
     if (message.ts !== 0) {
       obj.ts = Math.round(message.ts);
     }
+    if (message.positions) {
+      const entries = globalThis.Object.entries(message.positions) as [string, StreamPosition][];
+      if (entries.length > 0) {
+        obj.positions = {};
+        entries.forEach(([k, v]) => {
+          obj.positions[k] = StreamPosition.toJSON(v);
+        });
+      }
+    }
     return obj;
   },
 
@@ -265,6 +359,906 @@ export const PublishReply: MessageFns<PublishReply> = {
     const message = createBasePublishReply();
     message.id = object.id ?? '';
     message.ts = object.ts ?? 0;
+    message.positions = (
+      globalThis.Object.entries(object.positions ?? {}) as [string, StreamPosition][]
+    ).reduce((acc: { [key: string]: StreamPosition }, [key, value]: [string, StreamPosition]) => {
+      if (value !== undefined) {
+        acc[key] = StreamPosition.fromPartial(value);
+      }
+      return acc;
+    }, {});
+    return message;
+  },
+};
+
+function createBasePublishReply_PositionsEntry(): PublishReply_PositionsEntry {
+  return { key: '', value: undefined };
+}
+
+export const PublishReply_PositionsEntry: MessageFns<PublishReply_PositionsEntry> = {
+  encode(message: PublishReply_PositionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== '') {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      StreamPosition.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishReply_PositionsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishReply_PositionsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = StreamPosition.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishReply_PositionsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : '',
+      value: isSet(object.value) ? StreamPosition.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: PublishReply_PositionsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== '') {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = StreamPosition.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublishReply_PositionsEntry>, I>>(
+    base?: I,
+  ): PublishReply_PositionsEntry {
+    return PublishReply_PositionsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublishReply_PositionsEntry>, I>>(
+    object: I,
+  ): PublishReply_PositionsEntry {
+    const message = createBasePublishReply_PositionsEntry();
+    message.key = object.key ?? '';
+    message.value =
+      object.value !== undefined && object.value !== null
+        ? StreamPosition.fromPartial(object.value)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseStreamPosition(): StreamPosition {
+  return { offset: 0, epoch: '' };
+}
+
+export const StreamPosition: MessageFns<StreamPosition> = {
+  encode(message: StreamPosition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.offset !== 0) {
+      writer.uint32(8).uint64(message.offset);
+    }
+    if (message.epoch !== '') {
+      writer.uint32(18).string(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamPosition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamPosition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.epoch = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamPosition {
+    return {
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      epoch: isSet(object.epoch) ? globalThis.String(object.epoch) : '',
+    };
+  },
+
+  toJSON(message: StreamPosition): unknown {
+    const obj: any = {};
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    if (message.epoch !== '') {
+      obj.epoch = message.epoch;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StreamPosition>, I>>(base?: I): StreamPosition {
+    return StreamPosition.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StreamPosition>, I>>(object: I): StreamPosition {
+    const message = createBaseStreamPosition();
+    message.offset = object.offset ?? 0;
+    message.epoch = object.epoch ?? '';
+    return message;
+  },
+};
+
+function createBaseTopicRequest(): TopicRequest {
+  return { topic: '' };
+}
+
+export const TopicRequest: MessageFns<TopicRequest> = {
+  encode(message: TopicRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== '') {
+      writer.uint32(10).string(message.topic);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TopicRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTopicRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TopicRequest {
+    return { topic: isSet(object.topic) ? globalThis.String(object.topic) : '' };
+  },
+
+  toJSON(message: TopicRequest): unknown {
+    const obj: any = {};
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TopicRequest>, I>>(base?: I): TopicRequest {
+    return TopicRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TopicRequest>, I>>(object: I): TopicRequest {
+    const message = createBaseTopicRequest();
+    message.topic = object.topic ?? '';
+    return message;
+  },
+};
+
+function createBasePresenceMember(): PresenceMember {
+  return { clientId: '', userId: undefined, infoJson: '' };
+}
+
+export const PresenceMember: MessageFns<PresenceMember> = {
+  encode(message: PresenceMember, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clientId !== '') {
+      writer.uint32(10).string(message.clientId);
+    }
+    if (message.userId !== undefined) {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.infoJson !== '') {
+      writer.uint32(26).string(message.infoJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PresenceMember {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePresenceMember();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.infoJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PresenceMember {
+    return {
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+          ? globalThis.String(object.client_id)
+          : '',
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+          ? globalThis.String(object.user_id)
+          : undefined,
+      infoJson: isSet(object.infoJson)
+        ? globalThis.String(object.infoJson)
+        : isSet(object.info_json)
+          ? globalThis.String(object.info_json)
+          : '',
+    };
+  },
+
+  toJSON(message: PresenceMember): unknown {
+    const obj: any = {};
+    if (message.clientId !== '') {
+      obj.clientId = message.clientId;
+    }
+    if (message.userId !== undefined) {
+      obj.userId = message.userId;
+    }
+    if (message.infoJson !== '') {
+      obj.infoJson = message.infoJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PresenceMember>, I>>(base?: I): PresenceMember {
+    return PresenceMember.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PresenceMember>, I>>(object: I): PresenceMember {
+    const message = createBasePresenceMember();
+    message.clientId = object.clientId ?? '';
+    message.userId = object.userId ?? undefined;
+    message.infoJson = object.infoJson ?? '';
+    return message;
+  },
+};
+
+function createBaseTopicPresenceReply(): TopicPresenceReply {
+  return { topic: '', members: [] };
+}
+
+export const TopicPresenceReply: MessageFns<TopicPresenceReply> = {
+  encode(message: TopicPresenceReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== '') {
+      writer.uint32(10).string(message.topic);
+    }
+    for (const v of message.members) {
+      PresenceMember.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TopicPresenceReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTopicPresenceReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.members.push(PresenceMember.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TopicPresenceReply {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      members: globalThis.Array.isArray(object?.members)
+        ? object.members.map((e: any) => PresenceMember.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TopicPresenceReply): unknown {
+    const obj: any = {};
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.members?.length) {
+      obj.members = message.members.map((e) => PresenceMember.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TopicPresenceReply>, I>>(base?: I): TopicPresenceReply {
+    return TopicPresenceReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TopicPresenceReply>, I>>(object: I): TopicPresenceReply {
+    const message = createBaseTopicPresenceReply();
+    message.topic = object.topic ?? '';
+    message.members = object.members?.map((e) => PresenceMember.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTopicPresenceStatsReply(): TopicPresenceStatsReply {
+  return { topic: '', clients: 0, users: 0 };
+}
+
+export const TopicPresenceStatsReply: MessageFns<TopicPresenceStatsReply> = {
+  encode(message: TopicPresenceStatsReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== '') {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.clients !== 0) {
+      writer.uint32(16).uint32(message.clients);
+    }
+    if (message.users !== 0) {
+      writer.uint32(24).uint32(message.users);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TopicPresenceStatsReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTopicPresenceStatsReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.clients = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.users = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TopicPresenceStatsReply {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      clients: isSet(object.clients) ? globalThis.Number(object.clients) : 0,
+      users: isSet(object.users) ? globalThis.Number(object.users) : 0,
+    };
+  },
+
+  toJSON(message: TopicPresenceStatsReply): unknown {
+    const obj: any = {};
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.clients !== 0) {
+      obj.clients = Math.round(message.clients);
+    }
+    if (message.users !== 0) {
+      obj.users = Math.round(message.users);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TopicPresenceStatsReply>, I>>(base?: I): TopicPresenceStatsReply {
+    return TopicPresenceStatsReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TopicPresenceStatsReply>, I>>(object: I): TopicPresenceStatsReply {
+    const message = createBaseTopicPresenceStatsReply();
+    message.topic = object.topic ?? '';
+    message.clients = object.clients ?? 0;
+    message.users = object.users ?? 0;
+    return message;
+  },
+};
+
+function createBaseHistoryRequest(): HistoryRequest {
+  return { topic: '', since: undefined, limit: 0 };
+}
+
+export const HistoryRequest: MessageFns<HistoryRequest> = {
+  encode(message: HistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== '') {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.since !== undefined) {
+      StreamPosition.encode(message.since, writer.uint32(18).fork()).join();
+    }
+    if (message.limit !== 0) {
+      writer.uint32(24).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHistoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.since = StreamPosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HistoryRequest {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      since: isSet(object.since) ? StreamPosition.fromJSON(object.since) : undefined,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: HistoryRequest): unknown {
+    const obj: any = {};
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.since !== undefined) {
+      obj.since = StreamPosition.toJSON(message.since);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HistoryRequest>, I>>(base?: I): HistoryRequest {
+    return HistoryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HistoryRequest>, I>>(object: I): HistoryRequest {
+    const message = createBaseHistoryRequest();
+    message.topic = object.topic ?? '';
+    message.since =
+      object.since !== undefined && object.since !== null
+        ? StreamPosition.fromPartial(object.since)
+        : undefined;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseHistoryMessage(): HistoryMessage {
+  return { id: '', ts: 0, dataJson: '', offset: 0 };
+}
+
+export const HistoryMessage: MessageFns<HistoryMessage> = {
+  encode(message: HistoryMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== '') {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.ts !== 0) {
+      writer.uint32(16).int64(message.ts);
+    }
+    if (message.dataJson !== '') {
+      writer.uint32(26).string(message.dataJson);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(32).uint64(message.offset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HistoryMessage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHistoryMessage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.ts = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.dataJson = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HistoryMessage {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : '',
+      ts: isSet(object.ts) ? globalThis.Number(object.ts) : 0,
+      dataJson: isSet(object.dataJson)
+        ? globalThis.String(object.dataJson)
+        : isSet(object.data_json)
+          ? globalThis.String(object.data_json)
+          : '',
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+    };
+  },
+
+  toJSON(message: HistoryMessage): unknown {
+    const obj: any = {};
+    if (message.id !== '') {
+      obj.id = message.id;
+    }
+    if (message.ts !== 0) {
+      obj.ts = Math.round(message.ts);
+    }
+    if (message.dataJson !== '') {
+      obj.dataJson = message.dataJson;
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HistoryMessage>, I>>(base?: I): HistoryMessage {
+    return HistoryMessage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HistoryMessage>, I>>(object: I): HistoryMessage {
+    const message = createBaseHistoryMessage();
+    message.id = object.id ?? '';
+    message.ts = object.ts ?? 0;
+    message.dataJson = object.dataJson ?? '';
+    message.offset = object.offset ?? 0;
+    return message;
+  },
+};
+
+function createBaseHistoryReply(): HistoryReply {
+  return { topic: '', messages: [], position: undefined, recovered: false };
+}
+
+export const HistoryReply: MessageFns<HistoryReply> = {
+  encode(message: HistoryReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== '') {
+      writer.uint32(10).string(message.topic);
+    }
+    for (const v of message.messages) {
+      HistoryMessage.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.position !== undefined) {
+      StreamPosition.encode(message.position, writer.uint32(26).fork()).join();
+    }
+    if (message.recovered !== false) {
+      writer.uint32(32).bool(message.recovered);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HistoryReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHistoryReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.messages.push(HistoryMessage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.position = StreamPosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.recovered = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HistoryReply {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => HistoryMessage.fromJSON(e))
+        : [],
+      position: isSet(object.position) ? StreamPosition.fromJSON(object.position) : undefined,
+      recovered: isSet(object.recovered) ? globalThis.Boolean(object.recovered) : false,
+    };
+  },
+
+  toJSON(message: HistoryReply): unknown {
+    const obj: any = {};
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => HistoryMessage.toJSON(e));
+    }
+    if (message.position !== undefined) {
+      obj.position = StreamPosition.toJSON(message.position);
+    }
+    if (message.recovered !== false) {
+      obj.recovered = message.recovered;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HistoryReply>, I>>(base?: I): HistoryReply {
+    return HistoryReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HistoryReply>, I>>(object: I): HistoryReply {
+    const message = createBaseHistoryReply();
+    message.topic = object.topic ?? '';
+    message.messages = object.messages?.map((e) => HistoryMessage.fromPartial(e)) || [];
+    message.position =
+      object.position !== undefined && object.position !== null
+        ? StreamPosition.fromPartial(object.position)
+        : undefined;
+    message.recovered = object.recovered ?? false;
     return message;
   },
 };
@@ -1396,6 +2390,36 @@ export const PushServiceService = {
     responseSerialize: (value: TopicsReply): Buffer => Buffer.from(TopicsReply.encode(value).finish()),
     responseDeserialize: (value: Buffer): TopicsReply => TopicsReply.decode(value),
   },
+  /** A presence topic's members and counts (the app's `presence` patterns), and a history topic's messages. */
+  topicPresence: {
+    path: '/beacon.push.v1.PushService/TopicPresence' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: TopicRequest): Buffer => Buffer.from(TopicRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TopicRequest => TopicRequest.decode(value),
+    responseSerialize: (value: TopicPresenceReply): Buffer =>
+      Buffer.from(TopicPresenceReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TopicPresenceReply => TopicPresenceReply.decode(value),
+  },
+  topicPresenceStats: {
+    path: '/beacon.push.v1.PushService/TopicPresenceStats' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: TopicRequest): Buffer => Buffer.from(TopicRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TopicRequest => TopicRequest.decode(value),
+    responseSerialize: (value: TopicPresenceStatsReply): Buffer =>
+      Buffer.from(TopicPresenceStatsReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TopicPresenceStatsReply => TopicPresenceStatsReply.decode(value),
+  },
+  history: {
+    path: '/beacon.push.v1.PushService/History' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: HistoryRequest): Buffer => Buffer.from(HistoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): HistoryRequest => HistoryRequest.decode(value),
+    responseSerialize: (value: HistoryReply): Buffer => Buffer.from(HistoryReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): HistoryReply => HistoryReply.decode(value),
+  },
 } as const;
 
 export interface PushServiceServer extends UntypedServiceImplementation {
@@ -1408,6 +2432,10 @@ export interface PushServiceServer extends UntypedServiceImplementation {
   presence: handleUnaryCall<UserRequest, PresenceReply>;
   topicSubscribers: handleUnaryCall<TopicSubscribersRequest, TopicsReply>;
   listTopics: handleUnaryCall<ListTopicsRequest, TopicsReply>;
+  /** A presence topic's members and counts (the app's `presence` patterns), and a history topic's messages. */
+  topicPresence: handleUnaryCall<TopicRequest, TopicPresenceReply>;
+  topicPresenceStats: handleUnaryCall<TopicRequest, TopicPresenceStatsReply>;
+  history: handleUnaryCall<HistoryRequest, HistoryReply>;
 }
 
 export interface PushServiceClient extends Client {
@@ -1546,6 +2574,52 @@ export interface PushServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: TopicsReply) => void,
   ): ClientUnaryCall;
+  /** A presence topic's members and counts (the app's `presence` patterns), and a history topic's messages. */
+  topicPresence(
+    request: TopicRequest,
+    callback: (error: ServiceError | null, response: TopicPresenceReply) => void,
+  ): ClientUnaryCall;
+  topicPresence(
+    request: TopicRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TopicPresenceReply) => void,
+  ): ClientUnaryCall;
+  topicPresence(
+    request: TopicRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TopicPresenceReply) => void,
+  ): ClientUnaryCall;
+  topicPresenceStats(
+    request: TopicRequest,
+    callback: (error: ServiceError | null, response: TopicPresenceStatsReply) => void,
+  ): ClientUnaryCall;
+  topicPresenceStats(
+    request: TopicRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TopicPresenceStatsReply) => void,
+  ): ClientUnaryCall;
+  topicPresenceStats(
+    request: TopicRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TopicPresenceStatsReply) => void,
+  ): ClientUnaryCall;
+  history(
+    request: HistoryRequest,
+    callback: (error: ServiceError | null, response: HistoryReply) => void,
+  ): ClientUnaryCall;
+  history(
+    request: HistoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: HistoryReply) => void,
+  ): ClientUnaryCall;
+  history(
+    request: HistoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: HistoryReply) => void,
+  ): ClientUnaryCall;
 }
 
 export const PushServiceClient = makeGenericClientConstructor(
@@ -1583,6 +2657,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error('Value is smaller than Number.MIN_SAFE_INTEGER');
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === 'object' && value !== null;
 }
 
 function isSet(value: any): boolean {

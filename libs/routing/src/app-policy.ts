@@ -1,0 +1,49 @@
+import { compilePatterns, type TopicMatcher } from '@beacon/protocol';
+import type { HistoryRule } from './history.js';
+
+/** The app settings a policy is made of (the persistence lib's AppSettings has them). */
+export interface PolicySettings {
+  presence?: string[];
+  presenceMaxMembers?: number;
+  history?: Array<{ pattern: string; size: number; ttlSec: number }>;
+}
+
+/**
+ * What an app's settings say about its topics, compiled once per settings object: which topics keep
+ * history (first matching rule) and which have presence. Connections hold it; an app change swaps it.
+ */
+export interface AppPolicy {
+  history(topic: string): HistoryRule | null;
+  presence(topic: string): boolean;
+  presenceMaxMembers: number;
+}
+
+const NONE: AppPolicy = { history: () => null, presence: () => false, presenceMaxMembers: 0 };
+const compiled = new WeakMap<PolicySettings, AppPolicy>();
+
+export function appPolicy(settings: PolicySettings): AppPolicy {
+  const hit = compiled.get(settings);
+  if (hit !== undefined) return hit;
+  const rules = (settings.history ?? []).map((r) => ({
+    matcher: compilePatterns([r.pattern]),
+    rule: { size: r.size, ttlMs: r.ttlSec * 1000 } satisfies HistoryRule,
+  }));
+  const presence: TopicMatcher | null =
+    (settings.presence ?? []).length > 0 ? compilePatterns(settings.presence ?? []) : null;
+  if (rules.length === 0 && presence === null) {
+    compiled.set(settings, NONE);
+    return NONE;
+  }
+  const policy: AppPolicy = {
+    history(topic) {
+      for (const r of rules) if (r.matcher.matches(topic)) return r.rule;
+      return null;
+    },
+    presence: (topic) => presence !== null && presence.matches(topic),
+    presenceMaxMembers: settings.presenceMaxMembers ?? 1000,
+  };
+  compiled.set(settings, policy);
+  return policy;
+}
+
+export const NO_POLICY = NONE;
