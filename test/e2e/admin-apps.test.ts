@@ -111,6 +111,8 @@ describe('apps and keys', () => {
 
   it('rotates the token key, adds and revokes a public key; a revoked key closes its connections', async () => {
     const rotated = await client.call('rotateTokenKey', { params: { key: 'shop' } });
+    // the gateway learns of the new key through the app change feed (within its poll interval): poll now
+    await beacon.appChanges.poll();
     const user = await TestClient.connect(
       beacon.wsUrl('shop', await signToken(rotated.secret.secret, { sub: 'u1' }, '1h', rotated.secret.kid)),
     );

@@ -76,7 +76,14 @@ describe('topics', () => {
       body: { topic: 'room/1', data: { a: 1 } },
     });
     expect(r).toEqual({ id: 'm1', ts: 42 });
-    expect(h.router.calls.at(-1)).toEqual({ op: 'publish', args: [appId, ['room/1'], '{"a":1}'] });
+    expect(h.router.calls.at(-1)).toEqual({ op: 'publish', args: [appId, ['room/1'], '{"a":1}', undefined] });
+    // a topic with a history rule keeps the message, as a push API publish would
+    await h.persistence.apps.updateSettings('chat', {
+      history: [{ pattern: 'room.*', size: 10, ttlSec: 60 }],
+    });
+    h.served.services.apps.invalidate();
+    await client.call('publish', { params: { key: 'chat' }, body: { topic: 'room.kept', data: 1 } });
+    expect(h.router.calls.at(-1)?.args[3]).toEqual({ history: [{ size: 10, ttlMs: 60_000 }] });
     const viewer = await h.as('viewer');
     await expect(
       viewer.client.call('publish', { params: { key: 'chat' }, body: { topic: 'room/1', data: 1 } }),
