@@ -44,9 +44,11 @@ function adminBanner(admin: { email: string; password: string | null }): string 
       'Beacon created the first dashboard operator (role admin):',
       `  email:          ${admin.email}`,
       `  password:       ${admin.password ?? '(as given in BEACON_ADMIN_PASSWORD; not shown)'}`,
-      admin.password === null
-        ? ''
-        : 'The password is shown this once; store it now (npm run beacon -- operators create to add others).',
+      ...(admin.password === null
+        ? []
+        : [
+            'The password is shown this once; store it now (npm run beacon -- operators create to add others).',
+          ]),
       '',
     ].join('\n') + '\n'
   );
