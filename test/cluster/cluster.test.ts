@@ -4,6 +4,7 @@ import { ClusterRouter } from '@beacon/cluster';
 import { cluster, push } from '@beacon/contracts';
 import { CloseCode } from '@beacon/protocol';
 import { signToken } from '../support/beacon.js';
+import { adminFetch, operatorClient } from '../support/admin.js';
 import { TestCluster } from '../support/cluster.js';
 import { TestClient } from '../support/ws-client.js';
 import { waitUntil } from '../support/wait.js';
@@ -133,6 +134,23 @@ describe('a cluster: topic-service, two gateways, push-api, as real processes', 
     expect(gone.body).toEqual({ disconnected: 2 });
     expect(await u1.waitClosed()).toBe(CloseCode.Kicked);
     expect(await u2.waitClosed()).toBe(CloseCode.Kicked);
+  });
+
+  it('the push-api serves the admin API: an operator disconnects a user on both gateways through the topic-service', async () => {
+    expect(c.pushApi.stdout).toContain(`dashboard: ${c.pushUrl}/dashboard/`);
+    const { client, cookie } = await operatorClient(c.pushUrl);
+    expect((await client.call('apps')).items.map((a) => a.key)).toContain(c.app.key);
+    const v1 = await connect(0, 'vic');
+    const v2 = await connect(1, 'vic');
+    await waitUntil(async () => (await c.api('GET', '/v1/users/vic')).body.connections === 2);
+    const r = await client.call('disconnectUser', { params: { key: c.app.key, userId: 'vic' } });
+    expect(r).toEqual({ disconnected: 2 });
+    expect(await v1.waitClosed()).toBe(CloseCode.Kicked);
+    expect(await v2.waitClosed()).toBe(CloseCode.Kicked);
+    // the push API still wants its Bearer secret; the cookie opens nothing there
+    const res = await fetch(`${c.pushUrl}/v1/topics`, { headers: { cookie } });
+    expect(res.status).toBe(401);
+    expect((await adminFetch(c.pushUrl, 'GET', '/admin/v1/session', { cookie })).status).toBe(200);
   });
 
   it('a caller without the cluster token is refused and changes nothing', async () => {

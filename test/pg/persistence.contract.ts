@@ -79,6 +79,10 @@ export function persistenceContract(
         clientPublish: true,
         maxConnections: 10000,
         maxTokenLifetimeSec: 86400,
+        publishRate: null,
+        publishBurst: null,
+        maxTopicsPerConnection: null,
+        maxMessageBytes: null,
         presence: [],
         presenceMaxMembers: 1000,
         history: [],
@@ -132,10 +136,24 @@ export function persistenceContract(
         clientPublish: false,
         maxConnections: 5,
         maxTokenLifetimeSec: 86400,
+        publishRate: null,
+        publishBurst: null,
+        maxTopicsPerConnection: null,
+        maxMessageBytes: null,
         presence: [],
         presenceMaxMembers: 1000,
         history: [],
         serverFrames: 'beacon',
+      });
+      const limited = await p.apps.updateSettings(
+        'gamma',
+        { publishRate: 3, maxMessageBytes: 512 },
+        'Gamma 2',
+      );
+      expect(limited).toMatchObject({ name: 'Gamma 2', settings: { publishRate: 3, maxMessageBytes: 512 } });
+      expect((await p.apps.updateSettings('gamma', { publishRate: null })).settings.publishRate).toBeNull();
+      await expect(p.apps.updateSettings('gamma', { maxMessageBytes: 8 })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
       });
       await expect(p.apps.updateSettings('gamma', { maxConnections: -1 })).rejects.toMatchObject({
         code: 'INVALID_INPUT',
@@ -247,6 +265,85 @@ export function persistenceContract(
       expect(older.every((r) => r.ts < even[4]!.ts)).toBe(true);
       expect((await p.audit.query({ action: 'act.7' })).map((r) => r.appId)).toEqual([null]);
       expect(await p.audit.query({ actor: 'test', limit: 5000 })).toHaveLength(120);
+    });
+
+    it('changes operators, never leaving no enabled admin; disabling deletes their sessions', async () => {
+      const boss = await p.operators.create({
+        email: 'boss@example.org',
+        password: 'boss password',
+        role: 'admin',
+      });
+      const peer = await p.operators.create({ email: 'peer@example.org', password: 'peer password' });
+      // ada (above) is an admin too: demote her so boss is the last enabled admin
+      const ada = (await p.operators.list()).find((o) => o.email === 'ada@example.org')!;
+      await p.operators.update(ada.id, { role: 'viewer' });
+      await expect(p.operators.update(boss.id, { disabled: true })).rejects.toMatchObject({
+        code: 'LAST_ADMIN',
+      });
+      await expect(p.operators.update(boss.id, { role: 'viewer' })).rejects.toMatchObject({
+        code: 'LAST_ADMIN',
+      });
+      await expect(p.operators.update('nope', { role: 'viewer' })).rejects.toMatchObject({
+        code: 'OPERATOR_NOT_FOUND',
+      });
+      const now = new Date();
+      const s = await p.sessions.create({
+        operatorId: peer.id,
+        now,
+        idleExpiresAt: new Date(now.getTime() + 60_000),
+        expiresAt: new Date(now.getTime() + 3_600_000),
+        remoteAddr: '127.0.0.1',
+        userAgent: 'contract',
+      });
+      expect(s.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const found = await p.sessions.find(s.token);
+      expect(found).toMatchObject({ id: s.id, operator: { email: 'peer@example.org', role: 'viewer' } });
+      expect(await db.dump()).not.toContain(s.token);
+      await p.sessions.touch(s.id, new Date(now.getTime() + 120_000));
+      expect((await p.sessions.find(s.token))?.idleExpiresAt.getTime()).toBe(now.getTime() + 120_000);
+      const updated = await p.operators.update(peer.id, { disabled: true, role: 'admin' });
+      expect(updated).toMatchObject({ disabled: true, role: 'admin' });
+      expect(await p.sessions.find(s.token)).toBeNull();
+      await p.operators.markSignedIn(boss.id, now);
+      expect((await p.operators.findById(boss.id))?.lastSignInAt?.getTime()).toBe(now.getTime());
+      const old = await p.sessions.create({ operatorId: boss.id, now, idleExpiresAt: now, expiresAt: now });
+      expect(await p.sessions.prune(new Date(now.getTime() + 1))).toBeGreaterThanOrEqual(1);
+      expect(await p.sessions.find(old.token)).toBeNull();
+      await p.operators.update(ada.id, { role: 'admin' });
+    });
+
+    it('filters audit records by result and time, pages by cursor, and reads what is new after an id', async () => {
+      const t0 = Date.now() - 10_000;
+      const results = ['ok', '200', '401 invalid_key', 'app_not_found', '403 forbidden'];
+      for (let i = 0; i < 10; i++)
+        p.audit.record({
+          actor: 'filter',
+          action: 'f',
+          result: results[i % 5]!,
+          ts: new Date(t0 + i * 1000),
+        });
+      await p.audit.flush();
+      const ok = await p.audit.query({ actor: 'filter', result: 'ok', limit: 100 });
+      expect(ok.map((r) => r.result).sort()).toEqual(['200', '200', 'ok', 'ok']);
+      const refused = await p.audit.query({ actor: 'filter', result: 'refused', limit: 100 });
+      expect(refused).toHaveLength(6);
+      expect((await p.audit.query({ actor: 'filter', result: '401 invalid_key' })).length).toBe(2);
+      const ranged = await p.audit.query({
+        actor: 'filter',
+        from: new Date(t0 + 2000),
+        to: new Date(t0 + 4000),
+        limit: 100,
+      });
+      expect(ranged.map((r) => r.ts.getTime())).toEqual([t0 + 4000, t0 + 3000, t0 + 2000]);
+      const page1 = await p.audit.query({ actor: 'filter', limit: 4 });
+      const last = page1[3]!;
+      const page2 = await p.audit.query({ actor: 'filter', limit: 4, cursor: { ts: last.ts, id: last.id } });
+      expect(page2.map((r) => r.ts.getTime())).toEqual([t0 + 5000, t0 + 4000, t0 + 3000, t0 + 2000]);
+      const newest = (await p.audit.query({ limit: 1, order: 'id' }))[0]!;
+      p.audit.record({ actor: 'filter', action: 'later', result: 'ok' });
+      await p.audit.flush();
+      const after = await p.audit.query({ afterId: newest.id, limit: 10 });
+      expect(after.map((r) => r.action)).toEqual(['later']);
     });
 
     it('creates the dev app on the first run only', async () => {

@@ -9,6 +9,9 @@ export const DEV_KEY = 'devapp';
 /** The dev app's push secret (backends) and HS256 token key (client tokens): separate, ≥ 256 bits each. */
 export const DEV_SECRET = 'dS7_kq2VbN4xYp9LmT3wRz8HjF6cAe1GuQ0oIiKsXvB';
 export const DEV_TOKEN_KEY = 'tK9-pR2sW5yB8eH1nM4qV7zC0fJ3gL6aD_xUoIiEbNc';
+/** The first operator every test platform creates (role admin). */
+export const ADMIN_EMAIL = 'admin@localhost';
+export const ADMIN_PASSWORD = 'test-admin-password-1';
 
 export interface TestBeacon extends RunningBeacon {
   dataDir: string;
@@ -40,6 +43,8 @@ export async function startTestBeacon(
     BEACON_DEV_APP_TOKEN_KEY: DEV_TOKEN_KEY,
     BEACON_LOG_LEVEL: 'error',
     BEACON_AUDIT_FLUSH_MS: '20',
+    BEACON_ADMIN_EMAIL: ADMIN_EMAIL,
+    BEACON_ADMIN_PASSWORD: ADMIN_PASSWORD,
     ...env,
   });
   const beacon = await startBeacon(config, options);

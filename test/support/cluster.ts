@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterRouter } from '@beacon/cluster';
 import { migrate, Persistence } from '@beacon/persistence';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from './beacon.js';
 import { freePort } from './ports.js';
 import { dist, ServiceProcess } from './service.js';
 import { waitUntil } from './wait.js';
@@ -82,6 +83,8 @@ export class TestCluster {
         BEACON_CLUSTER_TOKEN: this.clusterToken,
         BEACON_DATA_DIR: this.dataDir,
         BEACON_AUDIT_FLUSH_MS: '20',
+        BEACON_ADMIN_EMAIL: ADMIN_EMAIL,
+        BEACON_ADMIN_PASSWORD: ADMIN_PASSWORD,
       },
       /push-api gRPC listening/,
     );

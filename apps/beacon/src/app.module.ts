@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { AdminModule, type AdminModuleOptions } from '@beacon/admin';
 import { APP_DIRECTORY, CachedAppDirectory, GatewayModule, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
 import type { Persistence } from '@beacon/persistence';
@@ -91,7 +92,7 @@ class CoreModule {
   }
 }
 
-/** Beacon in one process: gateway, push API and health endpoints over one port. */
+/** Beacon in one process: gateway, push API, admin API and dashboard, health endpoints over one port. */
 @Module({})
 export class BeaconModule {
   static forRoot(
@@ -99,6 +100,7 @@ export class BeaconModule {
     persistence: Persistence,
     nodeId: string,
     metrics: MetricsRegistry,
+    admin: AdminModuleOptions,
     hooks: Array<Type<GatewayHooks>> = [],
     lifecycle: Lifecycle = { draining: false },
   ): DynamicModule {
@@ -116,6 +118,7 @@ export class BeaconModule {
           maxMessageBytes: config.maxMessageBytes,
           maxTopicLength: config.limits.maxTopicLength,
         }),
+        AdminModule.forRoot(admin),
       ],
       controllers: [HealthController],
     };

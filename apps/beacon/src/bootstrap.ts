@@ -1,7 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from '@nestjs/common';
+import {
+  ADMIN_OPTIONS,
+  DASHBOARD_PATH,
+  ensureFirstAdmin,
+  serveAdminOn,
+  standInPorts,
+  type AdminModuleOptions,
+  type ConnectionDirectory,
+  type LiveStats,
+  type TopicDirectory,
+} from '@beacon/admin';
 import { BeaconWsAdapter, ClientGateway, type GatewayHooks } from '@beacon/gateway';
 import { MetricsRegistry } from '@beacon/metrics';
 import { BeaconLogger, httpAdapter, isLoopback, listenHttp } from '@beacon/ops';
@@ -14,7 +26,7 @@ import {
   type IssuedTokenKey,
 } from '@beacon/persistence';
 import { APP_AUTHENTICATOR, CachedAuthenticator, servePushApi } from '@beacon/push-api';
-import { newNodeId } from '@beacon/routing';
+import { newNodeId, ROUTER, type Router } from '@beacon/routing';
 import { BeaconModule } from './app.module.js';
 import type { BeaconConfig } from './config.js';
 
@@ -37,6 +49,13 @@ export interface RunningBeacon {
     /** Anonymous clients and client publish: on for a loopback bind only. */
     open: boolean;
   } | null;
+  /**
+   * Set on the first start with no operator, which created an admin: its email and the generated password,
+   * shown this once (null when BEACON_ADMIN_PASSWORD supplied it: never echoed back).
+   */
+  createdAdmin: { email: string; password: string | null } | null;
+  /** Where the dashboard is served. */
+  dashboardUrl: string;
   /** The app change feed's watcher (tests poll it to skip the interval). */
   appChanges: AppChangeWatcher;
   persistence: Persistence;
@@ -47,9 +66,19 @@ export interface RunningBeacon {
 export interface StartOptions {
   /** Gateway hook classes (Nest providers), run after the built-in permission hooks. */
   hooks?: Array<Type<GatewayHooks>>;
+  /** Implementations of the admin ports (tests pass fakes); default: the stand-ins below. */
+  admin?: Partial<{ liveStats: LiveStats; topics: TopicDirectory; connections: ConnectionDirectory }>;
+  /** The admin API's clock (tests move it to expire sessions). */
+  adminNow?: () => number;
 }
 
-/** Starts the single-process platform: migrations, first-run app, gateway, push API (REST and gRPC), health. */
+/** The built dashboard of this checkout (apps/dashboard/dist), unless BEACON_DASHBOARD_DIR says otherwise. */
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
+
+/**
+ * Starts the single-process platform: migrations, first-run app and admin, gateway, push API (REST and gRPC),
+ * admin API and dashboard, health.
+ */
 export async function startBeacon(config: BeaconConfig, options: StartOptions = {}): Promise<RunningBeacon> {
   await migrate({ databaseUrl: config.databaseUrl });
   const persistence = await Persistence.open({
@@ -68,13 +97,22 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       tokenKey: config.devApp.tokenKey,
       settings: { allowAnonymous: open, clientPublish: open },
     });
+    const createdAdmin = await ensureFirstAdmin(persistence, config.admin.firstAdmin);
     const nodeId = newNodeId();
     const metrics = new MetricsRegistry();
     registerAuditMetrics(metrics, persistence.audit);
+    // TODO(stats helper): STAND-INS that report no topics, connections or statistics, until libs/stats's
+    // implementations of LIVE_STATS, TOPIC_DIRECTORY and CONNECTION_DIRECTORY are wired here.
+    const adminOptions: AdminModuleOptions = {
+      ...standInPorts(),
+      ...options.admin,
+      settings: config.admin.settings,
+      ...(options.adminNow !== undefined && { now: options.adminNow }),
+    };
 
     const lifecycle = { draining: false };
     const app = await NestFactory.create<NestFastifyApplication>(
-      BeaconModule.forRoot(config, persistence, nodeId, metrics, options.hooks, lifecycle),
+      BeaconModule.forRoot(config, persistence, nodeId, metrics, adminOptions, options.hooks, lifecycle),
       httpAdapter(),
       { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
@@ -82,6 +120,15 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
     const grpc = await servePushApi(app, {
       host: config.host,
       grpcPort: config.grpcPort,
+    });
+    const adminLog = new Logger('Admin');
+    await serveAdminOn(app.getHttpAdapter().getInstance(), {
+      options: app.get<symbol, AdminModuleOptions>(ADMIN_OPTIONS, { strict: false }),
+      store: persistence,
+      router: app.get<symbol, Router>(ROUTER, { strict: false }),
+      dashboardDir: config.admin.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+      maxTopicLength: config.limits.maxTopicLength,
+      logError: (m) => adminLog.error(m),
     });
     const { port, url } = await listenHttp(app, config.port, config.host);
     const appChanges = await watchAppChanges(persistence, app, config.appChangePollMs);
@@ -92,6 +139,8 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       grpcAddress: grpc,
       nodeId,
       createdDevApp: dev.created && dev.app !== null ? devAppShown(config, dev.app.key, dev, open) : null,
+      createdAdmin,
+      dashboardUrl: `${url}${DASHBOARD_PATH}`,
       persistence,
       metrics,
       appChanges,

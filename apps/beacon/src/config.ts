@@ -1,3 +1,4 @@
+import { adminConfigFrom, adminEnv, type AdminConfig } from '@beacon/admin';
 import { gatewayLimitsEnv, gatewayLimitsFrom, type GatewayLimits } from '@beacon/gateway';
 import { ConfigError, databaseEnv, databaseFrom, logLevelEnv, metricsEnv, parseEnv } from '@beacon/ops';
 import { secretStrengthProblem } from '@beacon/persistence';
@@ -42,6 +43,7 @@ const Env = z.object({
   BEACON_AUDIT_FLUSH_MS: int(200, 10),
   BEACON_AUDIT_WINDOW_MS: int(60_000, 100),
   ...metricsEnv,
+  ...adminEnv,
 });
 
 export interface BeaconConfig {
@@ -65,6 +67,8 @@ export interface BeaconConfig {
   history: { maxBytes: number; maxStreams: number };
   /** Bearer token /metrics requires; unset: loopback peers only. */
   metricsToken: string | undefined;
+  /** The admin API and dashboard: sessions, sign-in limits, the first admin. */
+  admin: AdminConfig;
 }
 
 /** Parses the environment once at boot; every bad variable is reported in one error. */
@@ -97,5 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
     },
     history: { maxBytes: e.BEACON_HISTORY_MAX_BYTES, maxStreams: e.BEACON_HISTORY_MAX_STREAMS },
     metricsToken: e.BEACON_METRICS_TOKEN,
+    admin: adminConfigFrom(e),
   };
 }

@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   );
   if (beacon.grpcAddress !== null)
     process.stdout.write(`beacon gRPC listening on ${beacon.grpcAddress}${bound}\n`);
+  process.stdout.write(`dashboard: ${beacon.dashboardUrl}\n`);
+  if (beacon.createdAdmin !== null) process.stdout.write(adminBanner(beacon.createdAdmin));
 
   closeOnSignals('beacon', () => beacon.close());
 }
@@ -30,6 +32,23 @@ function devAppBanner(dev: NonNullable<Awaited<ReturnType<typeof startBeacon>>['
       `  push secret:    ${dev.secret ?? given}     (backends: Authorization: Bearer <push secret>)`,
       `  token key:      ${dev.tokenKey.secret ?? given}     (HS256, kid ${dev.tokenKey.kid}: signs client tokens)`,
       'The secrets are shown this once; store them now (npm run beacon -- apps rotate / keys add to replace them).',
+      '',
+    ].join('\n') + '\n'
+  );
+}
+
+function adminBanner(admin: { email: string; password: string | null }): string {
+  return (
+    [
+      '',
+      'Beacon created the first dashboard operator (role admin):',
+      `  email:          ${admin.email}`,
+      `  password:       ${admin.password ?? '(as given in BEACON_ADMIN_PASSWORD; not shown)'}`,
+      ...(admin.password === null
+        ? []
+        : [
+            'The password is shown this once; store it now (npm run beacon -- operators create to add others).',
+          ]),
       '',
     ].join('\n') + '\n'
   );

@@ -1,5 +1,14 @@
+import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  ADMIN_OPTIONS,
+  DASHBOARD_PATH,
+  ensureFirstAdmin,
+  serveAdminOn,
+  standInPorts,
+  type AdminModuleOptions,
+} from '@beacon/admin';
 import { ClusterRouter } from '@beacon/cluster';
 import { MetricsRegistry } from '@beacon/metrics';
 import { BeaconLogger, httpAdapter, listenHttp } from '@beacon/ops';
@@ -17,8 +26,15 @@ export interface RunningPushApi {
   /** gRPC PushService address (`host:port`), or null when BEACON_GRPC_PORT=off. */
   grpcAddress: string | null;
   persistence: Persistence;
+  /** Where the dashboard is served. */
+  dashboardUrl: string;
+  /** Set when this start created the first operator (see apps/beacon): shown once. */
+  createdAdmin: { email: string; password: string | null } | null;
   close(): Promise<void>;
 }
+
+/** The built dashboard of this checkout (apps/dashboard/dist), unless BEACON_DASHBOARD_DIR says otherwise. */
+const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
 
 /**
  * Starts the split deployment's push API: migrations, REST v1 + gRPC PushService forwarding to the
@@ -38,16 +54,29 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
     clusterToken: config.clusterToken,
   });
   try {
+    const createdAdmin = await ensureFirstAdmin(persistence, config.admin.firstAdmin);
     const metrics = new MetricsRegistry();
     registerAuditMetrics(metrics, persistence.audit);
+    // TODO(stats helper): STAND-INS that report no topics, connections or statistics, until the cluster
+    // implementations of LIVE_STATS, TOPIC_DIRECTORY and CONNECTION_DIRECTORY (libs/stats) are wired here.
+    const adminOptions: AdminModuleOptions = { ...standInPorts(), settings: config.admin.settings };
     const app = await NestFactory.create<NestFastifyApplication>(
-      PushApiAppModule.forRoot(config, persistence, router, metrics),
+      PushApiAppModule.forRoot(config, persistence, router, metrics, adminOptions),
       httpAdapter(),
       { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
     const grpc = await servePushApi(app, {
       host: config.host,
       grpcPort: config.grpcPort,
+    });
+    const adminLog = new Logger('Admin');
+    await serveAdminOn(app.getHttpAdapter().getInstance(), {
+      options: app.get<symbol, AdminModuleOptions>(ADMIN_OPTIONS, { strict: false }),
+      store: persistence,
+      router,
+      dashboardDir: config.admin.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+      maxTopicLength: config.maxTopicLength,
+      logError: (m) => adminLog.error(m),
     });
     const { port, url } = await listenHttp(app, config.port, config.host);
     const authenticator: unknown = app.get(APP_AUTHENTICATOR, { strict: false });
@@ -64,6 +93,8 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
       port,
       grpcAddress: grpc,
       persistence,
+      dashboardUrl: `${url}${DASHBOARD_PATH}`,
+      createdAdmin,
       async close() {
         await appChanges.stop();
         await app.close();

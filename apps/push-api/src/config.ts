@@ -1,3 +1,4 @@
+import { adminConfigFrom, adminEnv, type AdminConfig } from '@beacon/admin';
 import { DEFAULT_MAX_TOPIC_LENGTH } from '@beacon/protocol';
 import { clusterTokenEnv, databaseEnv, databaseFrom, logLevelEnv, metricsEnv, parseEnv } from '@beacon/ops';
 import { z } from 'zod';
@@ -30,6 +31,7 @@ const Env = z.object({
   BEACON_AUDIT_WINDOW_MS: int(60_000, 100),
   BEACON_MAX_TOPIC_LENGTH: int(DEFAULT_MAX_TOPIC_LENGTH).pipe(z.number().max(1024)),
   ...metricsEnv,
+  ...adminEnv,
 });
 
 export interface PushApiConfig {
@@ -51,6 +53,8 @@ export interface PushApiConfig {
   audit: { maxQueue: number; batchSize: number; flushIntervalMs: number; windowMs: number };
   /** Bearer token /metrics requires; unset: loopback peers only. */
   metricsToken: string | undefined;
+  /** The admin API and dashboard: sessions, sign-in limits, the first admin. */
+  admin: AdminConfig;
 }
 
 /** Parses the environment once at boot; every bad variable is reported in one error. */
@@ -74,5 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PushApiConfig 
       windowMs: e.BEACON_AUDIT_WINDOW_MS,
     },
     metricsToken: e.BEACON_METRICS_TOKEN,
+    admin: adminConfigFrom(e),
   };
 }

@@ -10,6 +10,13 @@ async function main(): Promise<void> {
   process.stdout.write(`push-api listening on ${api.url}${bound}\n`);
   if (api.grpcAddress !== null)
     process.stdout.write(`push-api gRPC listening on ${api.grpcAddress}${bound}\n`);
+  process.stdout.write(`dashboard: ${api.dashboardUrl}\n`);
+  if (api.createdAdmin !== null)
+    process.stdout.write(
+      `created the first dashboard operator (admin): ${api.createdAdmin.email} / ${
+        api.createdAdmin.password ?? '(BEACON_ADMIN_PASSWORD, not shown)'
+      }; shown this once\n`,
+    );
 
   closeOnSignals('push-api', () => api.close());
 }

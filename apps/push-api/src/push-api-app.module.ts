@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AdminModule, type AdminModuleOptions } from '@beacon/admin';
 import type { ClusterRouter } from '@beacon/cluster';
 import { MetricsRegistry } from '@beacon/metrics';
 import { HealthController, METRICS_ACCESS, READINESS, type Readiness } from '@beacon/ops';
@@ -54,7 +55,10 @@ function readiness(persistence: Persistence, router: ClusterRouter): Readiness {
   };
 }
 
-/** The split deployment's push API: REST v1 and the gRPC PushService, health, readiness and metrics. */
+/**
+ * The split deployment's push API: REST v1 and the gRPC PushService, the admin API and dashboard, health,
+ * readiness and metrics.
+ */
 @Module({})
 export class PushApiAppModule {
   static forRoot(
@@ -62,6 +66,7 @@ export class PushApiAppModule {
     persistence: Persistence,
     router: ClusterRouter,
     metrics: MetricsRegistry,
+    admin: AdminModuleOptions,
   ): DynamicModule {
     return {
       module: PushApiAppModule,
@@ -71,6 +76,7 @@ export class PushApiAppModule {
           maxMessageBytes: config.maxMessageBytes,
           maxTopicLength: config.maxTopicLength,
         }),
+        AdminModule.forRoot(admin),
       ],
       controllers: [HealthController],
     };

@@ -11,6 +11,11 @@ export interface GatewayAppSettings {
   maxConnections: number;
   /** Longest life a client token may have, in seconds (exp − iat and exp − now). */
   maxTokenLifetimeSec: number;
+  /** Per-app overrides of the per-connection limits; null or absent: the process-wide limit. */
+  publishRate?: number | null;
+  publishBurst?: number | null;
+  maxTopicsPerConnection?: number | null;
+  maxMessageBytes?: number | null;
   /** Topic patterns with presence (optional: none). */
   presence?: string[];
   /** Members a presence topic may have. */

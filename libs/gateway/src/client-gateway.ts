@@ -14,7 +14,7 @@ import type { AppDirectory } from './app-directory.js';
 import { ConnectAuthenticator, ConnectRefused } from './auth.js';
 import { BINARY_FRAME, Connection, ConnState, type Identity } from './connection.js';
 import { FrameLoop } from './frame-loop.js';
-import type { GatewayLimits } from './gateway.options.js';
+import { connectionLimitsFor, type GatewayLimits } from './gateway.options.js';
 import { HookChain } from './hook-chain.js';
 import type { ClientInfo, GatewayHooks } from './hooks.js';
 import { isRefusal } from './hooks.js';
@@ -131,7 +131,7 @@ export class ClientGateway {
       ws,
       req.socket,
       req.socket.remoteAddress ?? '',
-      this.limits,
+      { ...this.limits, ...connectionLimitsFor(this.limits) },
       now,
     );
     const ua = req.headers['user-agent'];
@@ -178,6 +178,7 @@ export class ClientGateway {
         throw new ConnectRefused(CloseCode.ConnectionLimit, CLOSE_REASONS[CloseCode.ConnectionLimit]);
       }
       conn.identify(identity);
+      conn.applyLimits(connectionLimitsFor(this.limits, app.settings), Date.now());
       conn.policy = appPolicy(app.settings);
       conn.firetower = app.settings.serverFrames === 'firetower';
       const verdict = await this.hooks.onConnect(conn);
@@ -209,11 +210,11 @@ export class ClientGateway {
       heartbeat: { interval: this.limits.pingIntervalMs, timeout: this.limits.idleTimeoutMs },
       limits: {
         maxFrameBytes: this.limits.maxFrameBytes,
-        maxTopics: this.limits.maxTopicsPerConnection,
+        maxTopics: conn.limits.maxTopics,
         maxPublishTopics: this.limits.maxTopicsPerPublish,
         maxTopicLength: this.limits.maxTopicLength,
-        publishRate: this.limits.publishRate,
-        publishBurst: this.limits.publishBurst,
+        publishRate: conn.limits.publishRate,
+        publishBurst: conn.limits.publishBurst,
       },
     };
     // firetower's server sends nothing on connect; its pages do not expect a first frame.
@@ -344,6 +345,10 @@ export class ClientGateway {
         app === null || app.id !== appId ? 'app deleted' : 'app disabled',
       );
     }
+    // changed limit overrides reach open connections too
+    const limits = connectionLimitsFor(this.limits, app.settings);
+    const now = Date.now();
+    for (const conn of this.hub.appConnections(appId)) conn.applyLimits(limits, now);
     const policy = appPolicy(app.settings);
     for (const conn of this.hub.appConnections(appId)) conn.policy = policy;
     const kids = new Set(app.tokenKeys.map((k) => k.kid));

@@ -29,6 +29,15 @@ export interface Identity {
   info: Record<string, unknown> | null;
 }
 
+/** A connection's own limits: the process-wide ones, or its app's overrides once it is authenticated. */
+export interface ConnectionLimits {
+  maxTopics: number;
+  /** Largest client publish `data` once serialised (never above the frame limit). */
+  maxDataBytes: number;
+  publishRate: number;
+  publishBurst: number;
+}
+
 /** One client connection: its socket, identity, subscriptions and per-connection budgets. */
 export class Connection implements ClientInfo {
   state = ConnState.Authenticating;
@@ -87,7 +96,8 @@ export class Connection implements ClientInfo {
   closedWith: { code: number; reason: string } | null = null;
 
   readonly frames: TokenBucket;
-  readonly publishes: TokenBucket;
+  publishes: TokenBucket;
+  limits: ConnectionLimits;
 
   constructor(
     readonly id: string,
@@ -95,14 +105,28 @@ export class Connection implements ClientInfo {
     /** The TCP socket under `ws`; deliveries are written to it pre-framed. */
     readonly raw: Duplex,
     readonly remoteAddress: string,
-    limits: { frameRate: number; frameBurst: number; publishRate: number; publishBurst: number },
+    limits: { frameRate: number; frameBurst: number } & ConnectionLimits,
     now: number,
   ) {
     this.connectedAt = now;
     this.lastSeen = now;
     this.lastPing = now;
     this.frames = new TokenBucket(limits.frameRate, limits.frameBurst, now);
+    this.limits = {
+      maxTopics: limits.maxTopics,
+      maxDataBytes: limits.maxDataBytes,
+      publishRate: limits.publishRate,
+      publishBurst: limits.publishBurst,
+    };
     this.publishes = new TokenBucket(limits.publishRate, limits.publishBurst, now);
+  }
+
+  /** Its app's limits: the publish budget restarts full only when its rate or burst changes. */
+  applyLimits(limits: ConnectionLimits, now: number): void {
+    const budgetChanged =
+      limits.publishRate !== this.limits.publishRate || limits.publishBurst !== this.limits.publishBurst;
+    this.limits = limits;
+    if (budgetChanged) this.publishes = new TokenBucket(limits.publishRate, limits.publishBurst, now);
   }
 
   maySubscribe(topic: string): boolean {

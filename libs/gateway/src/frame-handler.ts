@@ -124,7 +124,7 @@ export class FrameHandler {
 
   private subscribe(conn: Connection, requested: string[], id?: RequestId, frame?: SubscribeFrame): Done {
     // One frame cannot subscribe to more than a connection may hold: refused before any topic is checked.
-    if (this.tooMany(conn, requested, this.limits.maxTopicsPerConnection, 'connection', id)) return;
+    if (this.tooMany(conn, requested, conn.limits.maxTopics, 'connection', id)) return;
     if (!this.checkTopics(conn, requested, id)) return;
     const decided = this.hooks.beforeSubscribe(conn, requested);
     if (decided instanceof Promise) {
@@ -148,11 +148,11 @@ export class FrameHandler {
     if (!this.checkTopics(conn, topics, id)) return;
     let added = 0;
     for (const t of topics) if (!conn.topics.has(t)) added++;
-    if (conn.topics.size + added > this.limits.maxTopicsPerConnection) {
+    if (conn.topics.size + added > conn.limits.maxTopics) {
       return this.error(
         conn,
         ErrorCode.TooManyTopics,
-        `at most ${this.limits.maxTopicsPerConnection} topics per connection`,
+        `at most ${conn.limits.maxTopics} topics per connection`,
         id,
       );
     }
@@ -350,7 +350,7 @@ export class FrameHandler {
       return this.error(
         conn,
         ErrorCode.RateLimited,
-        `at most ${this.limits.publishRate} publishes per second`,
+        `at most ${conn.limits.publishRate} publishes per second`,
         id,
       );
     }
@@ -384,11 +384,11 @@ export class FrameHandler {
     if (!this.checkTopics(conn, topics, id)) return;
     const dataJson = JSON.stringify(decided.data);
     if (dataJson === undefined) return this.error(conn, ErrorCode.BadFrame, '"data" must be JSON', id);
-    if (dataJson.length > this.limits.maxFrameBytes) {
+    if (dataJson.length > conn.limits.maxDataBytes) {
       return this.error(
         conn,
         ErrorCode.PayloadTooLarge,
-        `data is larger than ${this.limits.maxFrameBytes} bytes`,
+        `data is larger than ${conn.limits.maxDataBytes} bytes`,
         id,
       );
     }

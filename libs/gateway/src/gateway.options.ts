@@ -62,3 +62,22 @@ export interface GatewayOptions {
 }
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
+
+/** A connection's limits for an app: its overrides where set, else the process-wide limits. */
+export function connectionLimitsFor(
+  limits: GatewayLimits,
+  app?: {
+    publishRate?: number | null;
+    publishBurst?: number | null;
+    maxTopicsPerConnection?: number | null;
+    maxMessageBytes?: number | null;
+  },
+): { maxTopics: number; maxDataBytes: number; publishRate: number; publishBurst: number } {
+  return {
+    maxTopics: app?.maxTopicsPerConnection ?? limits.maxTopicsPerConnection,
+    // a frame cannot be larger than the frame limit, whatever the app allows its data to be
+    maxDataBytes: Math.min(app?.maxMessageBytes ?? limits.maxFrameBytes, limits.maxFrameBytes),
+    publishRate: app?.publishRate ?? limits.publishRate,
+    publishBurst: app?.publishBurst ?? limits.publishBurst,
+  };
+}

@@ -4,7 +4,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { Connection, ConnState } from './connection.js';
 import { Hub } from './hub.js';
 
-const LIMITS = { frameRate: 10, frameBurst: 10, publishRate: 10, publishBurst: 10 };
+const LIMITS = {
+  frameRate: 10,
+  frameBurst: 10,
+  publishRate: 10,
+  publishBurst: 10,
+  maxTopics: 100,
+  maxDataBytes: 65536,
+};
 
 function fakeConn(id: string, appId: string, userId: string | null = null, buffered = 0) {
   const writes: Buffer[] = [];

@@ -18,6 +18,15 @@ export interface AppSettings {
   maxConnections: number;
   /** Longest life a client token may have (exp − iat, and exp − now), in seconds. */
   maxTokenLifetimeSec: number;
+  /**
+   * Per-app overrides of the gateway's per-connection limits; null: the process-wide setting
+   * (BEACON_PUBLISH_RATE, BEACON_PUBLISH_BURST, BEACON_MAX_TOPICS_PER_CONNECTION, BEACON_MAX_FRAME_BYTES).
+   */
+  publishRate: number | null;
+  publishBurst: number | null;
+  maxTopicsPerConnection: number | null;
+  /** Largest client publish `data`, in bytes once serialised. */
+  maxMessageBytes: number | null;
   /** Topic patterns with presence (members, join/leave); none by default. */
   presence: string[];
   /** Members a presence topic may have; past it a subscribe is refused (`presence_full`). */
@@ -32,6 +41,15 @@ export interface AppSettings {
   serverFrames: 'beacon' | 'firetower';
 }
 
+/** The lowest value of each limit override (null is always allowed). */
+export const LIMIT_OVERRIDE_MIN = {
+  publishRate: 1,
+  publishBurst: 1,
+  maxTopicsPerConnection: 1,
+  maxMessageBytes: 16,
+} as const;
+const LIMIT_OVERRIDE_MAX = 100_000_000;
+
 /** Bounds of maxTokenLifetimeSec: a minute to 30 days. */
 export const TOKEN_LIFETIME_BOUNDS = { min: 60, max: 30 * 24 * 3600 } as const;
 
@@ -40,6 +58,10 @@ export const DEFAULT_APP_SETTINGS: AppSettings = Object.freeze({
   clientPublish: false,
   maxConnections: 10000,
   maxTokenLifetimeSec: 24 * 3600,
+  publishRate: null,
+  publishBurst: null,
+  maxTopicsPerConnection: null,
+  maxMessageBytes: null,
   presence: [],
   presenceMaxMembers: 1000,
   history: [],
@@ -76,6 +98,23 @@ export function mergeSettings(base: AppSettings, patch: Partial<AppSettings> = {
           );
         }
         out.maxTokenLifetimeSec = v;
+        break;
+      }
+      case 'publishRate':
+      case 'publishBurst':
+      case 'maxTopicsPerConnection':
+      case 'maxMessageBytes': {
+        const min = LIMIT_OVERRIDE_MIN[k];
+        if (
+          v !== null &&
+          (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > LIMIT_OVERRIDE_MAX)
+        ) {
+          throw new PersistenceError(
+            'INVALID_INPUT',
+            `settings.${k} must be null (the process default) or an integer from ${min} to ${LIMIT_OVERRIDE_MAX}`,
+          );
+        }
+        out[k] = v;
         break;
       }
       case 'presence':
@@ -125,6 +164,10 @@ export function settingsFromJson(value: unknown): AppSettings {
       typeof obj.maxTokenLifetimeSec === 'number'
         ? obj.maxTokenLifetimeSec
         : DEFAULT_APP_SETTINGS.maxTokenLifetimeSec,
+    publishRate: override(obj.publishRate),
+    publishBurst: override(obj.publishBurst),
+    maxTopicsPerConnection: override(obj.maxTopicsPerConnection),
+    maxMessageBytes: override(obj.maxMessageBytes),
     presence: tolerant(() => checkPatterns(obj.presence), []),
     presenceMaxMembers:
       typeof obj.presenceMaxMembers === 'number'
@@ -133,6 +176,10 @@ export function settingsFromJson(value: unknown): AppSettings {
     history: tolerant(() => checkHistory(obj.history), []),
     serverFrames: obj.serverFrames === 'firetower' ? 'firetower' : 'beacon',
   };
+}
+
+function override(v: unknown): number | null {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : null;
 }
 
 function safeParse(text: string): unknown {

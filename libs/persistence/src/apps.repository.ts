@@ -59,6 +59,18 @@ export interface AddTokenKeyInput {
   secret?: string;
 }
 
+/** A push secret as listed: an id to name it by (`ps_…`), never the secret. */
+export interface PushSecretRecord {
+  kid: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** The public name of a push secret: `ps_` and the first 12 hex digits of its row id. */
+export function pushSecretKid(secretId: string): string {
+  return `ps_${secretId.replace(/-/g, '').slice(0, 12)}`;
+}
+
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$/;
 export const DEV_APP_KEY = 'dev';
 const INITIALIZED = 'initialized';
@@ -136,7 +148,9 @@ export class AppsRepository {
     private readonly box: SecretBox,
   ) {}
 
-  async create(input: CreateAppInput): Promise<{ app: AppRecord; secret: string; tokenKey: IssuedTokenKey }> {
+  async create(
+    input: CreateAppInput,
+  ): Promise<{ app: AppRecord; secret: string; secretKid: string; tokenKey: IssuedTokenKey }> {
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (name === '' || name.length > 200)
       throw new PersistenceError('INVALID_INPUT', 'name must be 1 to 200 characters');
@@ -153,6 +167,7 @@ export class AppsRepository {
     const settings = mergeSettings(DEFAULT_APP_SETTINGS, input.settings);
     const id = randomUUID();
     const kid = newKid();
+    const secretRow = this.secretRow(secret);
     try {
       const [row] = await this.db.$transaction([
         this.db.app.create({
@@ -162,13 +177,18 @@ export class AppsRepository {
             name,
             enabled: true,
             settings: { ...settings },
-            secrets: { create: this.secretRow(secret) },
+            secrets: { create: secretRow },
             tokenKeys: { create: this.hsKeyRow(id, kid, tokenSecret) },
           },
         }),
         this.change(id, key, 'created'),
       ]);
-      return { app: toRecord(row), secret, tokenKey: { kid, alg: 'HS256', secret: tokenSecret } };
+      return {
+        app: toRecord(row),
+        secret,
+        secretKid: pushSecretKid(secretRow.id),
+        tokenKey: { kid, alg: 'HS256', secret: tokenSecret },
+      };
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       if (await this.db.app.findUnique({ where: { key }, select: { id: true } })) {
@@ -228,10 +248,11 @@ export class AppsRepository {
    * Issues a new push secret and revokes every older one, atomically, with the token keys carried over from
    * them (an app made before keys were split signed its client tokens with its push secret).
    */
-  async rotateSecret(key: string): Promise<{ app: AppRecord; secret: string }> {
+  async rotateSecret(key: string): Promise<{ app: AppRecord; secret: string; secretKid: string }> {
     const row = await this.db.app.findUnique({ where: { key } });
     if (!row) throw notFound(key);
     const secret = generateSecret();
+    const fresh = this.secretRow(secret);
     const now = new Date();
     await this.db.$transaction([
       this.db.appTokenKey.updateMany({
@@ -239,10 +260,10 @@ export class AppsRepository {
         data: { revokedAt: now },
       }),
       this.db.appSecret.updateMany({ where: { appId: row.id, revokedAt: null }, data: { revokedAt: now } }),
-      this.db.appSecret.create({ data: { appId: row.id, ...this.secretRow(secret) } }),
+      this.db.appSecret.create({ data: { appId: row.id, ...fresh } }),
       this.change(row.id, row.key, 'secret_rotated'),
     ]);
-    return { app: toRecord(row), secret };
+    return { app: toRecord(row), secret, secretKid: pushSecretKid(fresh.id) };
   }
 
   async listTokenKeys(key: string, opts: { includeRevoked?: boolean } = {}): Promise<TokenKeyRecord[]> {
@@ -356,11 +377,29 @@ export class AppsRepository {
     return this.update(row, { enabled }, enabled ? 'enabled' : 'disabled');
   }
 
-  async updateSettings(key: string, patch: Partial<AppSettings>): Promise<AppRecord> {
+  async updateSettings(key: string, patch: Partial<AppSettings>, name?: string): Promise<AppRecord> {
     const row = await this.db.app.findUnique({ where: { key } });
     if (!row) throw notFound(key);
     const settings = mergeSettings(settingsFromJson(row.settings), patch);
+    if (name !== undefined) {
+      const trimmed = typeof name === 'string' ? name.trim() : '';
+      if (trimmed === '' || trimmed.length > 200)
+        throw new PersistenceError('INVALID_INPUT', 'name must be 1 to 200 characters');
+      return this.update(row, { settings: { ...settings }, name: trimmed }, 'updated');
+    }
     return this.update(row, { settings: { ...settings } }, 'updated');
+  }
+
+  /** The app's push secrets (never the secrets: ids and dates), oldest first. */
+  async listSecrets(key: string): Promise<PushSecretRecord[]> {
+    const row = await this.db.app.findUnique({ where: { key }, select: { id: true } });
+    if (!row) throw notFound(key);
+    const rows = await this.db.appSecret.findMany({
+      where: { appId: row.id },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      select: { id: true, createdAt: true, revokedAt: true },
+    });
+    return rows.map((r) => ({ kid: pushSecretKid(r.id), createdAt: r.createdAt, revokedAt: r.revokedAt }));
   }
 
   async delete(key: string): Promise<AppRecord> {
@@ -444,7 +483,7 @@ export class AppsRepository {
 
   private async update(
     row: AppRow,
-    data: { enabled?: boolean; settings?: { [K in keyof AppSettings]: AppSettings[K] } },
+    data: { enabled?: boolean; name?: string; settings?: { [K in keyof AppSettings]: AppSettings[K] } },
     kind: AppChangeKind,
   ): Promise<AppRecord> {
     try {

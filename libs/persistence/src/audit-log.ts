@@ -30,8 +30,28 @@ export interface AuditQuery {
   appId?: string;
   action?: string;
   actor?: string;
+  /** `ok` (ok or 2xx), `refused` (anything else), or an exact result such as `401 invalid_key`. */
+  result?: string;
   limit?: number;
+  /** Records strictly older than this time. */
   before?: Date;
+  /** Time range, inclusive. */
+  from?: Date;
+  to?: Date;
+  /** Keyset paging, newest first: records after this one (older ts, or the same ts and a smaller id). */
+  cursor?: { ts: Date; id: string };
+  /** Records written after this id (ids are time-ordered), OLDEST first: what a live stream polls. */
+  afterId?: string;
+  /**
+   * `id`: newest WRITTEN first (ids are time-ordered at write time), rather than by `ts` (an aggregated row's
+   * ts is its window's start). A live stream starts from the newest id.
+   */
+  order?: 'ts' | 'id';
+}
+
+/** Whether a result counts as a success for the `ok` / `refused` filters. */
+export function isOkResult(result: string): boolean {
+  return result === 'ok' || /^2\d\d(\s|$)/.test(result);
 }
 
 /** A stored record; `count` is the number of calls it stands for (1 unless aggregated). */

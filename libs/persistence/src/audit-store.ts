@@ -1,6 +1,9 @@
 import type { AuditQuery, AuditRecordOut, AuditRow, AuditStore } from './audit-log.js';
 import type { Db } from './prisma-client.js';
 
+/** `ok`, or any 2xx status: the `ok` filter (audit-log.ts isOkResult). */
+const OK_RESULT = [{ result: 'ok' }, { result: { startsWith: '2' } }];
+
 const SQLITE_COLUMNS = '(id, ts, actor, appId, action, target, result, remoteAddr, count, detail)';
 const SQLITE_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 /** SQLite allows 32766 bound parameters per statement; 10 per row. */
@@ -62,14 +65,29 @@ export class PrismaAuditStore implements AuditStore {
   }
 
   async find(q: AuditQuery & { limit: number }): Promise<AuditRecordOut[]> {
+    const and: Array<Record<string, unknown>> = [];
+    if (q.result === 'ok') and.push({ OR: OK_RESULT });
+    else if (q.result === 'refused') and.push({ NOT: OK_RESULT });
+    else if (q.result !== undefined) and.push({ result: q.result });
+    if (q.before !== undefined) and.push({ ts: { lt: q.before } });
+    if (q.from !== undefined) and.push({ ts: { gte: q.from } });
+    if (q.to !== undefined) and.push({ ts: { lte: q.to } });
+    if (q.cursor !== undefined)
+      and.push({ OR: [{ ts: { lt: q.cursor.ts } }, { ts: q.cursor.ts, id: { lt: q.cursor.id } }] });
+    if (q.afterId !== undefined) and.push({ id: { gt: q.afterId } });
     const rows = await this.db.auditRecord.findMany({
       where: {
         ...(q.appId !== undefined && { appId: q.appId }),
         ...(q.action !== undefined && { action: q.action }),
         ...(q.actor !== undefined && { actor: q.actor }),
-        ...(q.before !== undefined && { ts: { lt: q.before } }),
+        ...(and.length > 0 && { AND: and }),
       },
-      orderBy: [{ ts: 'desc' }, { id: 'desc' }],
+      orderBy:
+        q.afterId !== undefined
+          ? [{ id: 'asc' }]
+          : q.order === 'id'
+            ? [{ id: 'desc' }]
+            : [{ ts: 'desc' }, { id: 'desc' }],
       take: q.limit,
     });
     return rows.map((r) => ({

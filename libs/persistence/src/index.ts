@@ -1,4 +1,9 @@
-export { DEFAULT_APP_SETTINGS, TOKEN_LIFETIME_BOUNDS, type AppSettings } from './app-settings.js';
+export {
+  DEFAULT_APP_SETTINGS,
+  LIMIT_OVERRIDE_MIN,
+  TOKEN_LIFETIME_BOUNDS,
+  type AppSettings,
+} from './app-settings.js';
 export {
   AppChangeFeed,
   AppChangeWatcher,
@@ -11,6 +16,8 @@ export {
 export {
   AppsRepository,
   DEV_APP_KEY,
+  pushSecretKid,
+  type PushSecretRecord,
   type AppRecord,
   type AddTokenKeyInput,
   type AppWithKeys,
@@ -22,6 +29,7 @@ export {
   AUDIT_QUERY_DEFAULT_LIMIT,
   AUDIT_QUERY_MAX_LIMIT,
   AuditLog,
+  isOkResult,
   type AuditEntry,
   type AuditLogOptions,
   type AuditQuery,
@@ -35,9 +43,15 @@ export { migrate, runMigrations, type MigrateOptions, type MigrateResult } from 
 export {
   OPERATOR_ROLES,
   OperatorsRepository,
+  type OperatorDetails,
   type OperatorRecord,
   type OperatorRole,
 } from './operators.repository.js';
+export {
+  OperatorSessionsRepository,
+  sessionIdOf,
+  type OperatorSessionRecord,
+} from './operator-sessions.repository.js';
 export { Persistence, type PersistenceOptions } from './persistence.js';
 export { PersistenceModule, PERSISTENCE_OPTIONS } from './persistence.module.js';
 export { PersistenceError, type PersistenceErrorCode } from './persistence.exception.js';

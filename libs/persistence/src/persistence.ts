@@ -4,6 +4,7 @@ import { AuditLog, type AuditLogOptions } from './audit-log.js';
 import { PrismaAuditStore } from './audit-store.js';
 import { parseDatabaseUrl, type Provider } from './database-url.js';
 import { migrate } from './migrate.js';
+import { OperatorSessionsRepository } from './operator-sessions.repository.js';
 import { OperatorsRepository } from './operators.repository.js';
 import { createPrismaClient, type Db } from './prisma-client.js';
 import { loadMasterKey, SecretBox } from './secret-box.js';
@@ -28,6 +29,7 @@ export class Persistence {
   apps: AppsRepository;
   changes: AppChangeFeed;
   operators: OperatorsRepository;
+  sessions: OperatorSessionsRepository;
   audit: AuditLog;
   private closing: Promise<void> | null = null;
 
@@ -40,6 +42,7 @@ export class Persistence {
     this.apps = new AppsRepository(db, box);
     this.changes = new AppChangeFeed(db);
     this.operators = new OperatorsRepository(db);
+    this.sessions = new OperatorSessionsRepository(db);
     this.audit = new AuditLog(new PrismaAuditStore(db, provider), auditOptions);
   }
 

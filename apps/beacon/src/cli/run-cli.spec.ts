@@ -84,6 +84,10 @@ describe('beacon CLI', () => {
         clientPublish: true,
         maxConnections: 50,
         maxTokenLifetimeSec: 86400,
+        publishRate: null,
+        publishBurst: null,
+        maxTopicsPerConnection: null,
+        maxMessageBytes: null,
         presence: [],
         presenceMaxMembers: 1000,
         history: [],
@@ -236,6 +240,66 @@ describe('beacon CLI', () => {
     expect((await cli(['apps', 'update', 'upd', '--history', 'nonsense'])).code).toBe(1);
     expect((await cli(['apps', 'update', 'upd', '--history', 'none'])).code).toBe(0);
     expect((await cli(['apps', 'update', 'upd', '--max-token-lifetime', '5'])).code).toBe(1);
+  });
+
+  it("apps update renames and sets or resets the per-app limit overrides (the admin API's use case)", async () => {
+    await cli(['apps', 'create', '--name', 'Lim', '--key', 'lim']);
+    const set = await cli([
+      'apps',
+      'update',
+      'lim',
+      '--name',
+      'Limited',
+      '--publish-rate',
+      '2',
+      '--max-topics',
+      '3',
+    ]);
+    expect(set.code).toBe(0);
+    expect(set.out.join('\n')).toMatch(/publish rate 2\/burst default, max topics 3/);
+    await withPersistence(async (p) => {
+      const app = await p.apps.findByKey('lim');
+      expect(app?.name).toBe('Limited');
+      expect(app?.settings).toMatchObject({
+        publishRate: 2,
+        maxTopicsPerConnection: 3,
+        maxMessageBytes: null,
+      });
+    });
+    expect((await cli(['apps', 'update', 'lim', '--publish-rate', 'default'])).code).toBe(0);
+    await withPersistence(async (p) =>
+      expect((await p.apps.findByKey('lim'))?.settings.publishRate).toBeNull(),
+    );
+    expect((await cli(['apps', 'update', 'lim', '--max-message-bytes', '8'])).code).toBe(1);
+    expect(await lastAudit('lim')).toMatchObject({ actor: 'cli:tester', action: 'app.update' });
+  });
+
+  it('lists and updates operators; never the last enabled admin', async () => {
+    await cli([
+      'operators',
+      'create',
+      '--email',
+      'boss@example.org',
+      '--password',
+      'boss-password-1',
+      '--role',
+      'admin',
+    ]);
+    await cli(['operators', 'create', '--email', 'peer@example.org', '--password', 'peer-password-1']);
+    const listed = await cli(['operators', 'list']);
+    expect(listed.out.join('\n')).toMatch(/peer@example\.org\s+viewer\s+enabled/);
+    expect((await cli(['operators', 'update', 'peer@example.org', '--disable'])).code).toBe(0);
+    await withPersistence(async (p) =>
+      expect(await p.operators.verify('peer@example.org', 'peer-password-1')).toBeNull(),
+    );
+    const admins = await withPersistence(async (p) =>
+      (await p.operators.list()).filter((o) => o.role === 'admin' && !o.disabled),
+    );
+    for (const a of admins.slice(1)) await cli(['operators', 'update', a.email, '--role', 'viewer']);
+    const last = await cli(['operators', 'update', admins[0]!.email, '--role', 'viewer']);
+    expect(last.code).toBe(1);
+    expect(last.err.join('\n')).toContain('last enabled admin');
+    expect(await lastAudit(admins[0]!.id)).toMatchObject({ action: 'operator.update', result: 'last_admin' });
   });
 
   it('shows the token key apart from the push secret, and manages keys', async () => {

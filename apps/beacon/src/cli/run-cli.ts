@@ -2,15 +2,14 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { AdminException, AdminUseCases, cliActor, type Actor, type SettingsPatch } from '@beacon/admin';
 import { printable } from '@beacon/protocol';
 import {
   migrate,
   OPERATOR_ROLES,
   Persistence,
   PersistenceError,
-  type AppRecord,
   type AppSettings,
-  type AuditEntry,
   type OperatorRole,
 } from '@beacon/persistence';
 
@@ -31,7 +30,11 @@ Apps
               [--max-token-lifetime SEC]      prints the push secret and the token key once
   apps list [--json]
   apps update <key> [--[no-]anonymous] [--[no-]client-publish] [--max-connections N]
-              [--max-token-lifetime SEC] [--presence 'room.*,/chat/**' (empty: none)]
+              [--max-token-lifetime SEC] [--name NAME]
+              [--publish-rate N|default] [--publish-burst N|default]
+              [--max-topics N|default] [--max-message-bytes N|default]
+                             per-app overrides of the process-wide client limits
+              [--presence 'room.*,/chat/**' (empty: none)]
               [--presence-max-members N] [--history PATTERN:SIZE:TTLSEC ... | --history none]
               [--server-frames beacon|firetower]   firetower: speak firetower's server frames
   apps rotate <key>          issue a new push secret, revoke the old one
@@ -46,6 +49,9 @@ Client-token keys (separate from the push secret)
   keys revoke <app> <kid>    connections whose token it verified are closed
 Operators
   operators create --email EMAIL (--password-stdin | --password PASSWORD) [--role admin|viewer]
+  operators list [--json]
+  operators update <email> [--role admin|viewer] [--disable | --enable]
+                             never leaves no enabled admin; disabling signs the operator out
 Audit
   audit tail [--app KEY] [--limit N]
 
@@ -75,6 +81,10 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     'client-publish': { type: 'boolean' },
     'max-connections': { type: 'string' },
     'max-token-lifetime': { type: 'string' },
+    'publish-rate': { type: 'string' },
+    'publish-burst': { type: 'string' },
+    'max-topics': { type: 'string' },
+    'max-message-bytes': { type: 'string' },
     presence: { type: 'string' },
     'presence-max-members': { type: 'string' },
     history: { type: 'string', multiple: true },
@@ -94,6 +104,8 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     'password-stdin': { type: 'boolean' },
     role: { type: 'string' },
   },
+  'operators list': { json: { type: 'boolean' } },
+  'operators update': { role: { type: 'string' }, disable: { type: 'boolean' }, enable: { type: 'boolean' } },
   'audit tail': { app: { type: 'string' }, limit: { type: 'string' } },
 };
 
@@ -119,8 +131,30 @@ function keyArg(positionals: string[], command: string, more = ''): string {
   return key;
 }
 
+/** An override flag: an integer, or `default` (null: the process-wide limit). */
+function override(value: string | boolean | undefined, flag: string, min: number): number | null | undefined {
+  if (value === 'default') return null;
+  return integer(value, flag, min, 100_000_000);
+}
+
+/** The limit-override flags of `apps update`. */
+function overrideFlags(values: Values): SettingsPatch {
+  const out: SettingsPatch = {};
+  const pairs = [
+    ['publish-rate', 'publishRate', 1],
+    ['publish-burst', 'publishBurst', 1],
+    ['max-topics', 'maxTopicsPerConnection', 1],
+    ['max-message-bytes', 'maxMessageBytes', 16],
+  ] as const;
+  for (const [flag, key, min] of pairs) {
+    const v = override(values[flag] as string | undefined, `--${flag}`, min);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
 /** Settings flags shared by `apps create` and `apps update`. */
-function settingsFlags(values: Values): Partial<AppSettings> {
+function settingsFlags(values: Values): SettingsPatch {
   const maxConnections = integer(values['max-connections'], '--max-connections', 0, 10_000_000);
   const maxTokenLifetimeSec = integer(
     values['max-token-lifetime'],
@@ -212,7 +246,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   const dataDir = resolve(io.env.BEACON_DATA_DIR || './data');
   const databaseUrl = io.env.BEACON_DATABASE_URL || `file:${join(dataDir, 'beacon.db')}`;
-  const actor = `cli:${io.username ?? safeUsername()}`;
+  const actor = cliActor(io.username ?? safeUsername());
   let persistence: Persistence | undefined;
   try {
     await migrate({ databaseUrl });
@@ -224,7 +258,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await dispatch(command, values, positionals, persistence, io, actor);
     return 0;
   } catch (err) {
-    if (err instanceof CliError || err instanceof PersistenceError) {
+    if (err instanceof CliError || err instanceof PersistenceError || err instanceof AdminException) {
       io.err(`beacon ${command}: ${err.message}`);
       return 1;
     }
@@ -249,26 +283,10 @@ async function dispatch(
   positionals: string[],
   p: Persistence,
   io: CliIo,
-  actor: string,
+  actor: Actor,
 ): Promise<void> {
-  /** Runs a mutation and audits it, successful or not. */
-  const audited = async <T>(
-    action: string,
-    target: string,
-    fn: () => Promise<T>,
-    appOf: (r: T) => AppRecord | undefined,
-  ): Promise<T> => {
-    const entry: AuditEntry = { actor, action, target, result: 'ok' };
-    try {
-      const r = await fn();
-      p.audit.record({ ...entry, appId: appOf(r)?.id ?? null });
-      return r;
-    } catch (err) {
-      const code = err instanceof PersistenceError ? err.code : 'ERROR';
-      p.audit.record({ ...entry, result: code.toLowerCase() });
-      throw err;
-    }
-  };
+  // The same audited use cases as the admin API (@beacon/admin), with actor cli:<user>.
+  const uc = new AdminUseCases(p);
   const noPositionals = (): void => {
     if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}"`);
   };
@@ -279,12 +297,7 @@ async function dispatch(
       if (typeof values.name !== 'string') throw new CliError('--name is required');
       const settings = settingsFlags(values);
       const key = typeof values.key === 'string' ? values.key : undefined;
-      const { app, secret, tokenKey } = await audited(
-        'app.create',
-        key ?? values.name,
-        () => p.apps.create({ name: values.name as string, key, settings }),
-        (r) => r.app,
-      );
+      const { app, secret, tokenKey } = await uc.createApp(actor, { name: values.name, key, settings });
       io.out(`Created app "${printable(app.name)}"`);
       io.out(`  key:         ${app.key}`);
       io.out(`  secret:      ${secret}`);
@@ -297,20 +310,18 @@ async function dispatch(
     }
     case 'apps update': {
       const key = keyArg(positionals, command);
-      const settings = settingsFlags(values);
+      const settings = { ...settingsFlags(values), ...overrideFlags(values) };
       if (Object.keys(settings).length === 0 && values.name === undefined)
         throw new CliError('nothing to change: give a setting flag (see beacon --help)');
-      if (values.name !== undefined) throw new CliError('--name cannot be changed yet');
-      const app = await audited(
-        'app.update',
-        key,
-        () => p.apps.updateSettings(key, settings),
-        (a) => a,
-      );
+      const name = typeof values.name === 'string' ? values.name : undefined;
+      const app = await uc.updateApp(actor, key, { name, settings });
       const s = app.settings;
+      const limit = (v: number | null): string => (v === null ? 'default' : String(v));
       io.out(
         `App ${app.key} updated: anonymous ${s.allowAnonymous ? 'yes' : 'no'}, client publish ${s.clientPublish ? 'yes' : 'no'}, ` +
           `max connections ${s.maxConnections}, max token lifetime ${s.maxTokenLifetimeSec} s, ` +
+          `publish rate ${limit(s.publishRate)}/burst ${limit(s.publishBurst)}, max topics ${limit(s.maxTopicsPerConnection)}, ` +
+          `max message bytes ${limit(s.maxMessageBytes)}, ` +
           `presence [${s.presence.map(printable).join(', ')}] (max ${s.presenceMaxMembers}), ` +
           `history [${s.history.map((h) => `${printable(h.pattern)}:${h.size}:${h.ttlSec}`).join(', ')}].`,
       );
@@ -352,12 +363,7 @@ async function dispatch(
     }
     case 'apps rotate': {
       const key = keyArg(positionals, command);
-      const { secret } = await audited(
-        'app.rotate',
-        key,
-        () => p.apps.rotateSecret(key),
-        (r) => r.app,
-      );
+      const { secret } = await uc.rotateSecret(actor, key);
       io.out(`New push secret for ${key}: ${secret}`);
       io.out('The previous secret is revoked. Store this one now: it will not be shown again.');
       return;
@@ -386,12 +392,7 @@ async function dispatch(
     }
     case 'keys rotate': {
       const key = keyArg(positionals, command);
-      const { tokenKey } = await audited(
-        'app.rotate_token_key',
-        key,
-        () => p.apps.rotateTokenKey(key),
-        (r) => r.app,
-      );
+      const { tokenKey } = await uc.rotateTokenKey(actor, key);
       io.out(`New token key for ${key} (HS256, kid ${tokenKey.kid}): ${tokenKey.secret}`);
       io.out('The other HS256 keys are revoked; clients whose tokens they signed are disconnected.');
       io.out('Store this one now: it will not be shown again.');
@@ -411,12 +412,7 @@ async function dispatch(
         throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
       }
       const kid = typeof values.kid === 'string' ? values.kid : undefined;
-      const { key: added } = await audited(
-        'app.add_public_key',
-        key,
-        () => p.apps.addTokenKey(key, { alg, kid, publicKey }),
-        (r) => r.app,
-      );
+      const { key: added } = await uc.addPublicKey(actor, key, { alg, kid, publicKey });
       io.out(
         `Added ${added.alg} key ${added.kid} to ${key}. Sign client tokens with header {"alg":"${added.alg}","kid":"${added.kid}"}.`,
       );
@@ -425,12 +421,7 @@ async function dispatch(
     case 'keys revoke': {
       const key = keyArg(positionals, command, '<kid>');
       const kid = positionals[1]!;
-      await audited(
-        'app.revoke_key',
-        `${key}/${kid}`,
-        () => p.apps.revokeTokenKey(key, kid),
-        (r) => r.app,
-      );
+      await uc.revokeKey(actor, key, kid);
       io.out(`Key ${printable(kid)} of ${key} revoked.`);
       return;
     }
@@ -438,23 +429,14 @@ async function dispatch(
     case 'apps enable': {
       const key = keyArg(positionals, command);
       const enabled = command === 'apps enable';
-      await audited(
-        enabled ? 'app.enable' : 'app.disable',
-        key,
-        () => p.apps.setEnabled(key, enabled),
-        (a) => a,
-      );
+      await uc.setEnabled(actor, key, enabled);
       io.out(`App ${key} ${enabled ? 'enabled' : 'disabled'}.`);
       return;
     }
     case 'apps delete': {
       const key = keyArg(positionals, command);
-      await audited(
-        'app.delete',
-        key,
-        () => p.apps.delete(key),
-        (a) => a,
-      );
+      // typing the key on the command line is the confirmation
+      await uc.deleteApp(actor, key, key);
       io.out(`App ${key} deleted.`);
       return;
     }
@@ -468,13 +450,45 @@ async function dispatch(
       const password = fromStdin ? (await io.readStdin()).replace(/\r?\n$/, '') : (values.password as string);
       const role = (values.role ?? 'viewer') as OperatorRole;
       if (!OPERATOR_ROLES.includes(role)) throw new CliError('--role must be admin or viewer');
-      const op = await audited(
-        'operator.create',
-        values.email,
-        () => p.operators.create({ email: values.email as string, password, role }),
-        () => undefined,
-      );
+      const { operator: op } = await uc.createOperator(actor, { email: values.email, password, role });
       io.out(`Operator ${op.email} created (${op.role}).`);
+      return;
+    }
+    case 'operators list': {
+      noPositionals();
+      const ops = await p.operators.list();
+      if (values.json === true) {
+        io.out(JSON.stringify(ops, null, 2));
+        return;
+      }
+      const head = ['EMAIL', 'ROLE', 'STATE', 'CREATED', 'LAST-SIGN-IN'];
+      const rows = ops.map((o) => [
+        o.email,
+        o.role,
+        o.disabled ? 'disabled' : 'enabled',
+        o.createdAt.toISOString(),
+        o.lastSignInAt?.toISOString() ?? '-',
+      ]);
+      for (const line of table([head, ...rows])) io.out(line);
+      return;
+    }
+    case 'operators update': {
+      const email = keyArg(positionals, command).trim().toLowerCase();
+      if (values.disable === true && values.enable === true)
+        throw new CliError('give at most one of --disable and --enable');
+      const role = values.role as OperatorRole | undefined;
+      if (role !== undefined && !OPERATOR_ROLES.includes(role))
+        throw new CliError('--role must be admin or viewer');
+      const disabled = values.disable === true ? true : values.enable === true ? false : undefined;
+      if (role === undefined && disabled === undefined)
+        throw new CliError('nothing to change: give --role, --disable or --enable');
+      const found = (await p.operators.list()).find((o) => o.email === email);
+      if (found === undefined) throw new CliError(`no operator ${JSON.stringify(email)}`);
+      const op = await uc.updateOperator(actor, found.id, {
+        ...(role !== undefined && { role }),
+        ...(disabled !== undefined && { disabled }),
+      });
+      io.out(`Operator ${op.email}: ${op.role}, ${op.disabled ? 'disabled (signed out)' : 'enabled'}.`);
       return;
     }
     case 'audit tail': {
