@@ -8,7 +8,7 @@ import {
   DASHBOARD_PATH,
   ensureFirstAdmin,
   serveAdminOn,
-  standInPorts,
+  lateBoundPorts,
   type AdminModuleOptions,
   type ConnectionDirectory,
   type LiveStats,
@@ -27,6 +27,7 @@ import {
 } from '@beacon/persistence';
 import { APP_AUTHENTICATOR, CachedAuthenticator, servePushApi } from '@beacon/push-api';
 import { newNodeId, ROUTER, type Router } from '@beacon/routing';
+import { localAdminSources } from '@beacon/stats';
 import { BeaconModule } from './app.module.js';
 import type { BeaconConfig } from './config.js';
 
@@ -66,7 +67,7 @@ export interface RunningBeacon {
 export interface StartOptions {
   /** Gateway hook classes (Nest providers), run after the built-in permission hooks. */
   hooks?: Array<Type<GatewayHooks>>;
-  /** Implementations of the admin ports (tests pass fakes); default: the stand-ins below. */
+  /** Implementations of the admin ports (tests pass fakes); default: libs/stats over this process's gateway. */
   admin?: Partial<{ liveStats: LiveStats; topics: TopicDirectory; connections: ConnectionDirectory }>;
   /** The admin API's clock (tests move it to expire sessions). */
   adminNow?: () => number;
@@ -101,10 +102,10 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
     const nodeId = newNodeId();
     const metrics = new MetricsRegistry();
     registerAuditMetrics(metrics, persistence.audit);
-    // TODO(stats helper): STAND-INS that report no topics, connections or statistics, until libs/stats's
-    // implementations of LIVE_STATS, TOPIC_DIRECTORY and CONNECTION_DIRECTORY are wired here.
+    // The admin ports read the gateway's hub (libs/stats), which exists once Nest built the app: bound below.
+    const late = lateBoundPorts();
     const adminOptions: AdminModuleOptions = {
-      ...standInPorts(),
+      ...late.ports,
       ...options.admin,
       settings: config.admin.settings,
       ...(options.adminNow !== undefined && { now: options.adminNow }),
@@ -117,6 +118,8 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
     app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
+    const sources = localAdminSources(app.get(ClientGateway, { strict: false }), metrics);
+    late.bind(sources);
     const grpc = await servePushApi(app, {
       host: config.host,
       grpcPort: config.grpcPort,
@@ -150,6 +153,7 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
         await app.get(ClientGateway, { strict: false }).drain();
         await appChanges.stop();
         await app.close();
+        sources.stop();
         await persistence.close();
       },
     };

@@ -6,7 +6,6 @@ import {
   DASHBOARD_PATH,
   ensureFirstAdmin,
   serveAdminOn,
-  standInPorts,
   type AdminModuleOptions,
 } from '@beacon/admin';
 import { ClusterRouter } from '@beacon/cluster';
@@ -16,6 +15,8 @@ import { Logger } from '@nestjs/common';
 import { migrate, Persistence, registerAuditMetrics, watchApps } from '@beacon/persistence';
 import { APP_AUTHENTICATOR, CachedAuthenticator, servePushApi } from '@beacon/push-api';
 import type { PushApiConfig } from './config.js';
+import { clusterAdminSources } from '@beacon/stats';
+import { newNodeId } from '@beacon/routing';
 import { PushApiAppModule } from './push-api-app.module.js';
 
 export interface RunningPushApi {
@@ -57,9 +58,19 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
     const createdAdmin = await ensureFirstAdmin(persistence, config.admin.firstAdmin);
     const metrics = new MetricsRegistry();
     registerAuditMetrics(metrics, persistence.audit);
-    // TODO(stats helper): STAND-INS that report no topics, connections or statistics, until the cluster
-    // implementations of LIVE_STATS, TOPIC_DIRECTORY and CONNECTION_DIRECTORY (libs/stats) are wired here.
-    const adminOptions: AdminModuleOptions = { ...standInPorts(), settings: config.admin.settings };
+    // The cluster's statistics and directories, from the topic-service (WatchStats and directory RPCs).
+    const sources = clusterAdminSources({
+      topicServiceUrl: config.topicServiceUrl,
+      clusterToken: config.clusterToken,
+      deadlineMs: config.topicServiceDeadlineMs,
+      nodeId: newNodeId(),
+    });
+    const adminOptions: AdminModuleOptions = {
+      liveStats: sources.liveStats,
+      topics: sources.topics,
+      connections: sources.connections,
+      settings: config.admin.settings,
+    };
     const app = await NestFactory.create<NestFastifyApplication>(
       PushApiAppModule.forRoot(config, persistence, router, metrics, adminOptions),
       httpAdapter(),
@@ -98,6 +109,7 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
       async close() {
         await appChanges.stop();
         await app.close();
+        sources.stop();
         router.close();
         await persistence.close();
       },

@@ -16,4 +16,4 @@ export { adminHandlers, type AdminServices } from './http/handlers.js';
 export type { AdminHandlers, CallContext } from './http/context.js';
 export { SESSION_COOKIE } from './http/cookies.js';
 export { DASHBOARD_PATH, serveDashboard } from './http/dashboard.js';
-export { standInPorts } from './stand-ins.js';
+export { lateBoundPorts, type AdminPorts } from './late-ports.js';
