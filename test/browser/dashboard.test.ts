@@ -47,6 +47,12 @@ describe('the dashboard in Chromium', () => {
     expect(await tileNumber(page, 'Connections')).toBeGreaterThanOrEqual(0);
     expect(await page.locator('.uplot canvas').count()).toBeGreaterThanOrEqual(4);
     if (target.fixture) expect(await tileNumber(page, 'Connections')).toBeGreaterThan(1000);
+    // a started platform: its 50 test clients show, live
+    if (target.clients !== undefined) {
+      await expect
+        .poll(() => tileNumber(page, 'Connections'), { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(target.clients);
+    }
     const first = await page.locator('.stat-sub').first().textContent();
     expect(first).toMatch(/subscriptions/);
     // a new sample arrives about every second: the "Updated" time moves
@@ -163,6 +169,10 @@ describe('the dashboard in Chromium', () => {
     await page.getByText(/Disconnected 1 connection/).waitFor();
     await page.goto(`${target.baseUrl}/dashboard/connections/${encodeURIComponent(clientId)}`);
     await page.getByText('This connection is closed').waitFor();
+    // on a started platform the client itself saw the server's kick: close 4010
+    if (target.closeCodeOf !== undefined) {
+      await expect.poll(() => target.closeCodeOf?.(user ?? ''), { timeout: 5_000 }).toBe(4010);
+    }
   });
 
   it('disables an app', async () => {
@@ -234,6 +244,12 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('signs out, and cleans up', async () => {
+    if (!target.fixture) {
+      // only the fixture can expire the viewer's session (the step before): sign the viewer out here
+      await page.goto(`${target.baseUrl}/dashboard/`);
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await signOut(page);
+    }
     await signIn(page, target.baseUrl, target.admin.email, target.admin.password);
     await page.goto(`${target.baseUrl}/dashboard/apps/${appKey}`);
     await page.getByRole('button', { name: 'Delete' }).click();
