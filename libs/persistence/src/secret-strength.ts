@@ -3,10 +3,10 @@
  * estimate. Generated secrets (32 random bytes) always pass; a person's choice passes only when it looks like
  * one: long enough for its alphabet, varied, and not one repeated character.
  *
- * The estimate is length × log2(alphabet), where the alphabet is the union of the character classes the
- * secret uses (hex digits, lower case, upper case, digits, other printable ASCII): 64 hex digits or 43
- * base64url characters are just enough. It cannot see through a pattern such as "abcabc…", so on top it
- * asks for at least 12 distinct characters and no character making up more than a quarter of the secret.
+ * The estimate is length × log2(alphabet), where the alphabet is hex (16), base64 with both cases (64), or
+ * else the union of the character classes the secret uses (lower case, upper case, digits, other printable
+ * ASCII): 64 hex digits or 43 base64url characters are just enough. It cannot see through a pattern such as "abcabc…", so on top it
+ * asks for at least 12 distinct characters and no character making up more than a third of the secret.
  */
 export const MIN_SECRET_BITS = 256;
 export const MAX_SECRET_LENGTH = 1024;
@@ -20,7 +20,7 @@ export function secretStrengthProblem(secret: string): string | null {
   for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   const most = Math.max(...counts.values());
   const weak =
-    bits < MIN_SECRET_BITS || counts.size < 12 || most > Math.max(2, Math.floor(secret.length / 4));
+    bits < MIN_SECRET_BITS || counts.size < 12 || most > Math.max(2, Math.floor(secret.length / 3));
   return weak
     ? `is too weak: give at least 32 random bytes, e.g. 64 hex digits or 43 base64url characters (openssl rand -hex 32)`
     : null;
@@ -28,6 +28,9 @@ export function secretStrengthProblem(secret: string): string | null {
 
 function alphabetSize(s: string): number {
   if (/^[0-9a-f]+$/.test(s) || /^[0-9A-F]+$/.test(s)) return 16;
+  // base64 / base64url text mixing cases draws on 64 symbols, whether or not this one happens to
+  // include a digit or a `-`/`_` (counting classes alone refused about 1 in 10,000 random 32-byte keys).
+  if (/^[A-Za-z0-9+/_-]+=*$/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)) return 64;
   let size = 0;
   if (/[a-z]/.test(s)) size += 26;
   if (/[A-Z]/.test(s)) size += 26;
