@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import { LookupCache } from '@beacon/routing';
 
 /**
  * The gateway's port to whatever stores apps (tenants). The persistence lib satisfies it structurally;
@@ -52,52 +52,25 @@ export const APP_DIRECTORY = Symbol('APP_DIRECTORY');
 
 /**
  * Keeps lookups off the database for every connect: an entry lives `ttlMs`, and `invalidate` drops one at
- * once (the app change feed calls it on every change, from any process). Concurrent lookups of one key share
- * one query. Found apps and unknown keys live in separate LRUs, so a flood of made-up keys only churns the
- * negative cache and never evicts a real tenant's entry.
+ * once (the app change feed calls it on every change, from any process). Found apps and unknown keys are
+ * cached apart (LookupCache), so a flood of made-up keys never evicts a real tenant's entry.
  */
 export class CachedAppDirectory implements AppDirectory {
-  private readonly found: LRUCache<string, { at: number; value: Promise<GatewayApp | null> }>;
-  private readonly missing: LRUCache<string, { at: number; value: Promise<GatewayApp | null> }>;
+  private readonly cache: LookupCache<GatewayApp | null>;
 
   constructor(
     private readonly inner: AppDirectory,
-    private readonly ttlMs = 5_000,
+    ttlMs = 5_000,
     maxEntries = 10_000,
   ) {
-    this.found = new LRUCache({ max: maxEntries });
-    this.missing = new LRUCache({ max: maxEntries });
+    this.cache = new LookupCache(ttlMs, maxEntries, (app) => app !== null);
   }
 
   findByKey(key: string): Promise<GatewayApp | null> {
-    const now = Date.now();
-    const hit = this.found.get(key) ?? this.missing.get(key);
-    if (hit !== undefined && now - hit.at < this.ttlMs) return hit.value;
-    const entry = { at: now, value: this.inner.findByKey(key) };
-    // Pending lookups sit in the negative cache until they resolve: a flood cannot push out a found app.
-    this.missing.set(key, entry);
-    entry.value.then(
-      (app) => {
-        if (this.missing.get(key) !== entry) return; // invalidated or replaced meanwhile
-        if (app !== null) {
-          this.missing.delete(key);
-          this.found.set(key, entry);
-        } else this.found.delete(key);
-      },
-      () => {
-        if (this.missing.get(key) === entry) this.missing.delete(key);
-      },
-    );
-    return entry.value;
+    return this.cache.get(key, () => this.inner.findByKey(key));
   }
 
   invalidate(key?: string): void {
-    if (key === undefined) {
-      this.found.clear();
-      this.missing.clear();
-    } else {
-      this.found.delete(key);
-      this.missing.delete(key);
-    }
+    this.cache.clear(key);
   }
 }

@@ -15,7 +15,7 @@ import {
   type SubscribeFrame,
 } from '@beacon/protocol';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
-import type { HistoryRead, HistoryRule, Router } from '@beacon/routing';
+import { historyOptions, type HistoryRead, type Router } from '@beacon/routing';
 import { BINARY_FRAME, ConnState, type Connection } from './connection.js';
 import type { GatewayLimits } from './gateway.options.js';
 import type { HookChain } from './hook-chain.js';
@@ -303,10 +303,10 @@ export class FrameHandler {
       type === 'presence'
         ? this.router
             .presenceMembers(conn.appId, topic, conn.policy.presenceMaxMembers)
-            .then((members) => encodeControl({ type, ...idOf2(id), topic, members }))
+            .then((members) => encodeControl({ type, ...withId(id), topic, members }))
         : this.router
             .presenceStats(conn.appId, topic)
-            .then((st) => encodeControl({ type, ...idOf2(id), topic, ...st }));
+            .then((st) => encodeControl({ type, ...withId(id), topic, ...st }));
     return reply.then(
       (text) => this.send(conn, text),
       () => this.error(conn, ErrorCode.Unavailable, 'presence is unavailable; try again', id),
@@ -393,13 +393,7 @@ export class FrameHandler {
       );
     }
     this.publishes.value++;
-    const policy = conn.policy;
-    let history: Array<HistoryRule | null> | undefined;
-    for (let i = 0; i < topics.length; i++) {
-      const rule = policy.history(topics[i]!);
-      if (rule !== null) (history ??= new Array<HistoryRule | null>(topics.length).fill(null))[i] = rule;
-    }
-    this.router.publish(conn.appId, topics, dataJson, history === undefined ? undefined : { history }).then(
+    this.router.publish(conn.appId, topics, dataJson, historyOptions(conn.policy, topics)).then(
       (receipt) => {
         if (id === undefined) return;
         this.send(
@@ -424,9 +418,9 @@ export class FrameHandler {
 }
 
 function idOf(frame: ClientFrame): { id?: RequestId } {
-  return frame.id === undefined ? {} : { id: frame.id };
+  return withId(frame.id);
 }
 
-function idOf2(id: RequestId | undefined): { id?: RequestId } {
+function withId(id: RequestId | undefined): { id?: RequestId } {
   return id === undefined ? {} : { id };
 }

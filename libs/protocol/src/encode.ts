@@ -1,14 +1,4 @@
-import type {
-  AckFrame,
-  ConnectedFrame,
-  DrainFrame,
-  ErrorFrame,
-  JoinLeaveFrame,
-  MessageKind,
-  PongFrame,
-  PresenceFrame,
-  PresenceStatsFrame,
-} from './frames.js';
+import type { MessageFrame, MessageKind, ServerFrame } from './frames.js';
 
 /**
  * Encodes a delivery. `dataJson` is the payload already serialised once by whoever published it, so
@@ -37,16 +27,7 @@ export function encodeFiretower(topic: string | undefined, dataJson: string): st
   return `{"topic":${JSON.stringify(topic ?? '')},"data":${dataJson},"type":1}`;
 }
 
-export function encodeControl(
-  frame:
-    | ConnectedFrame
-    | AckFrame
-    | ErrorFrame
-    | PongFrame
-    | PresenceFrame
-    | PresenceStatsFrame
-    | JoinLeaveFrame
-    | DrainFrame,
-): string {
+/** Every server frame but deliveries (those are `encodeMessage`'s: framed once, written to many). */
+export function encodeControl(frame: Exclude<ServerFrame, MessageFrame>): string {
   return JSON.stringify(frame);
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_TOPIC_LENGTH, isValidTopic } from '@beacon/protocol';
-import { appPolicy, type HistoryRule, type PublishOptions } from '@beacon/routing';
+import { appPolicy, historyOptions, type PublishOptions } from '@beacon/routing';
 import type { ApiApp } from './ports.js';
 import { PushApiException } from './push-api.exception.js';
 
@@ -65,12 +65,5 @@ export function topicsTarget(topics: readonly unknown[]): string {
 
 /** The history rules of a publish's topics (none for apps without history: no allocation). */
 export function publishOptions(app: ApiApp, topics: readonly string[]): PublishOptions | undefined {
-  if (app.settings === undefined) return undefined;
-  const policy = appPolicy(app.settings);
-  let history: Array<HistoryRule | null> | undefined;
-  for (let i = 0; i < topics.length; i++) {
-    const rule = policy.history(topics[i]!);
-    if (rule !== null) (history ??= new Array<HistoryRule | null>(topics.length).fill(null))[i] = rule;
-  }
-  return history === undefined ? undefined : { history };
+  return app.settings === undefined ? undefined : historyOptions(appPolicy(app.settings), topics);
 }

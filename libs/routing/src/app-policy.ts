@@ -47,3 +47,16 @@ export function appPolicy(settings: PolicySettings): AppPolicy {
 }
 
 export const NO_POLICY = NONE;
+
+/** A publish's per-topic history rules under `policy`, or undefined when none of its topics keeps history. */
+export function historyOptions(
+  policy: AppPolicy,
+  topics: readonly string[],
+): { history: Array<HistoryRule | null> } | undefined {
+  let history: Array<HistoryRule | null> | undefined;
+  for (let i = 0; i < topics.length; i++) {
+    const rule = policy.history(topics[i]!);
+    if (rule !== null) (history ??= new Array<HistoryRule | null>(topics.length).fill(null))[i] = rule;
+  }
+  return history === undefined ? undefined : { history };
+}

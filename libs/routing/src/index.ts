@@ -5,3 +5,4 @@ export * from './router.js';
 export * from './history.js';
 export * from './presence.js';
 export * from './app-policy.js';
+export * from './lookup-cache.js';
