@@ -98,6 +98,15 @@ describe('LookupCache', () => {
     expect(src.calls).toBe(3);
   });
 
+  it('with a TTL of 0 caches nothing: every lookup asks, a known key too', async () => {
+    const src = source();
+    const cache = new LookupCache<string | null>(0, 10, (v) => v !== null);
+    expect(await cache.get('k', src.load('k'))).toBe('v1');
+    src.answers.set('k', 'v2');
+    expect(await cache.get('k', src.load('k'))).toBe('v2');
+    expect(src.calls).toBe(2);
+  });
+
   it('keeps negatives apart: a flood of unknown keys does not evict a known one', async () => {
     const src = source();
     const cache = new LookupCache<string | null>(60_000, 5, (v) => v !== null);

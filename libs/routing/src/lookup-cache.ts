@@ -35,6 +35,7 @@ export class LookupCache<V> {
   }
 
   get(key: string, load: () => Promise<V>): Promise<V> {
+    if (this.ttlMs <= 0) return load(); // caching off: every lookup asks
     const now = Date.now();
     const known = this.positive.get(key);
     if (known !== undefined) {
