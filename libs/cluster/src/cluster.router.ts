@@ -9,7 +9,6 @@ import {
 import type {
   DirectReceipt,
   DisconnectTarget,
-  GatewayNode,
   Presence,
   PublishReceipt,
   Router,
@@ -70,12 +69,6 @@ export class ClusterRouter implements Router {
       deadlineMs: this.deadlineMs,
     });
   }
-
-  attach(_node: GatewayNode): void {
-    throw new Error('ClusterRouter has no local gateway; gateways use GatewayLink');
-  }
-
-  detach(_node: GatewayNode): void {}
 
   async publish(appId: string, topics: readonly string[], dataJson: string): Promise<PublishReceipt> {
     const r = await this.publishes.publish({ appId, topics: [...topics], dataJson: Buffer.from(dataJson) });
@@ -164,8 +157,6 @@ export class ClusterRouter implements Router {
 
   // Not served through the topic-service yet: see not-yet.ts.
   readonly history = clusterPendingMethods.history;
-  readonly presenceJoin = clusterPendingMethods.presenceJoin;
-  readonly presenceLeave = clusterPendingMethods.presenceLeave;
   readonly presenceMembers = clusterPendingMethods.presenceMembers;
   readonly presenceStats = clusterPendingMethods.presenceStats;
 }

@@ -8,6 +8,7 @@ import {
   type GatewayNode,
   type InterestCount,
   type InterestListener,
+  type NodeLink,
   type Presence,
   type PublishReceipt,
   type Router,
@@ -64,7 +65,7 @@ const CONTROL_BYTES = 64;
  * client publishes wait in the same queue, and the link reconnects with backoff. On reconnect it
  * re-sends its whole interest, so every existing subscriber receives again without doing anything.
  */
-export class GatewayLink implements Router, InterestListener {
+export class GatewayLink implements Router, NodeLink, InterestListener {
   /** Cluster-wide `maxConnections` over this link's stream (give it to the gateway module). */
   readonly admission: ClusterAdmission;
   private readonly logger = new Logger('GatewayLink');

@@ -15,7 +15,7 @@ import {
   type SubscribeFrame,
 } from '@beacon/protocol';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
-import { historyOptions, type HistoryRead, type Router } from '@beacon/routing';
+import { historyOptions, type GatewayRouter, type HistoryRead } from '@beacon/routing';
 import { BINARY_FRAME, ConnState, type Connection } from './connection.js';
 import type { GatewayLimits } from './gateway.options.js';
 import type { HookChain } from './hook-chain.js';
@@ -48,7 +48,7 @@ export class FrameHandler {
 
   constructor(
     private readonly hub: Hub,
-    private readonly router: Router,
+    private readonly router: GatewayRouter,
     private readonly hooks: HookChain,
     private readonly limits: GatewayLimits,
     metrics: MetricsRegistry,

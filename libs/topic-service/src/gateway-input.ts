@@ -1,25 +1,16 @@
 import type { cluster } from '@beacon/contracts';
-import type { AdmissionTable } from './admission-table.js';
-import type { Clock } from './clock.js';
-import type { CommandTracker } from './command-tracker.js';
 import { fanOut } from './fan-out.js';
 import type { Gateway } from './gateway-registry.js';
-import type { InterestIndex, InterestKind } from './interest-index.js';
-import { isValidId, isValidTopicName, validTopics, type TopicServiceLimits } from './limits.js';
+import type { InterestKind } from './interest-index.js';
+import { isValidId, isValidTopicName, validTopics } from './limits.js';
+import type { RouterState } from './router-state.js';
 import { TopicServiceException } from './topic-service.exception.js';
-import type { topicServiceCounters } from './topic-service.metrics.js';
 
-export interface GatewayInputDeps {
-  limits: TopicServiceLimits;
-  clock: Clock;
-  logger: { debug(message: string): void };
-  counters: ReturnType<typeof topicServiceCounters>;
-  index: InterestIndex<Gateway>;
-  admissions: AdmissionTable<Gateway>;
-  commands: CommandTracker<Gateway>;
-  /** Writes to a gateway within its bounds (the router drops it as slow otherwise). */
-  write: (g: Gateway, m: cluster.RouterMessage) => boolean;
-}
+/** What GatewayInput needs of the router's shared state. */
+export type GatewayInputDeps = Pick<
+  RouterState,
+  'limits' | 'clock' | 'logger' | 'counters' | 'index' | 'admissions' | 'commands' | 'write'
+>;
 
 /**
  * Everything a registered gateway sends on its Attach stream, checked and applied: interest
