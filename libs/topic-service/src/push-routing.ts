@@ -3,6 +3,7 @@ import { fanOut } from './fan-out.js';
 import type { Gateway } from './gateway-registry.js';
 import { isValidTopicName, requireValid } from './limits.js';
 import type { RouterState } from './router-state.js';
+import type { TopicHistory } from './topic-history.js';
 
 const invalid = requireValid.invalid;
 
@@ -13,6 +14,7 @@ const invalid = requireValid.invalid;
 export class PushRouting {
   constructor(
     private readonly s: RouterState,
+    private readonly history: TopicHistory,
     private readonly nextId: () => string,
   ) {}
 
@@ -21,11 +23,21 @@ export class PushRouting {
     const topics = requireValid.topics(this.s.limits, req.topics, this.s.limits.maxTopicsPerPublish);
     if (topics.length === 0) throw invalid('topics: at least one topic');
     const dataJson = requireValid.data(req.dataJson);
+    const rules = this.history.rules(req.history, topics);
+    if (rules === null)
+      throw invalid('history: a rule per history topic of the publish, size 1-10000, ttl_ms 1-604800000');
     const id = this.nextId();
     const ts = this.s.clock.now();
     this.s.counters.routed.value += topics.length;
-    fanOut(this.s.index, { appId, dataJson, id, ts }, topics, undefined, this.s.write);
-    return { id, ts };
+    const body = { appId, dataJson, id, ts };
+    if (rules.size === 0) {
+      fanOut(this.s.index, body, topics, undefined, this.s.write);
+      return { id, ts, positions: [] };
+    }
+    // Numbered, then routed, in one synchronous step: every gateway gets them in offset order.
+    const positions = this.history.append(appId, rules, body);
+    fanOut(this.s.index, body, topics, undefined, this.s.write, positions);
+    return { id, ts, positions: [...positions.values()] };
   }
 
   async send(req: cluster.SendRequest): Promise<cluster.SendReply> {
@@ -64,6 +76,9 @@ export class PushRouting {
       id,
       ts,
       topics: [],
+      positions: [],
+      requestId: 0,
+      history: [],
     };
     const delivered = await this.s.commands.dispatch(
       gateways,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { cluster } from '@beacon/contracts';
 import { MetricsRegistry } from '@beacon/metrics';
+import { MemoryHistoryStore, type HistoryStore } from '@beacon/routing';
 import { AdmissionTable } from './admission-table.js';
 import { AttachSessions, type AttachSession } from './attach-sessions.js';
 import { systemClock, type Clock } from './clock.js';
@@ -17,7 +18,9 @@ import {
 import { PushRouting } from './push-routing.js';
 import { TopicQueries } from './queries.js';
 import { silentLogger, type RouterState, type TopicServiceLogger } from './router-state.js';
-import { topicServiceCounters } from './topic-service.metrics.js';
+import { TopicHistory } from './topic-history.js';
+import { TopicPresence } from './topic-presence.js';
+import { historyGauges, topicServiceCounters } from './topic-service.metrics.js';
 
 export type { AttachSession } from './attach-sessions.js';
 export type { TopicServiceLogger } from './router-state.js';
@@ -26,13 +29,16 @@ export interface TopicRouterDeps {
   clock?: Clock;
   logger?: TopicServiceLogger;
   metrics?: MetricsRegistry;
+  /** Where history topics keep their messages; in memory (options.history bounds) by default. */
+  historyStore?: HistoryStore;
 }
 
 /**
  * The cluster's routing brain, free of Nest and gRPC. It builds the shared state and composes the
  * parts: AttachSessions (gateway membership with liveness), GatewayInput (what gateways send),
- * PushRouting (publishes, commands with deadlines) and TopicQueries (the read side). All state is
- * rebuilt from the gateways' snapshots after a restart.
+ * PushRouting (publishes, commands with deadlines), TopicQueries (the read side), TopicHistory (the
+ * one authority numbering history topics) and TopicPresence (members of every gateway). All state but
+ * history is rebuilt from the gateways' snapshots after a restart; history starts new epochs.
  */
 export class TopicRouter {
   readonly options: ResolvedTopicServiceOptions;
@@ -46,6 +52,9 @@ export class TopicRouter {
   private readonly sessions: AttachSessions;
   private readonly routing: PushRouting;
   private readonly queries: TopicQueries;
+  readonly history: TopicHistory;
+  readonly presenceTable: TopicPresence;
+  private readonly store: HistoryStore;
   private readonly idPrefix = `m${randomBytes(8).toString('base64url')}.`;
   private idCounter = 0;
   private stopTimers: Array<() => void> = [];
@@ -74,10 +83,19 @@ export class TopicRouter {
       commands: this.commands,
       write: (g, m) => this.sessions.write(g, m),
     };
-    const input = new GatewayInput(state);
-    this.sessions = new AttachSessions(state, input, { registered() {}, removed() {} });
-    this.routing = new PushRouting(state, () => this.nextId());
-    this.queries = new TopicQueries(state);
+    this.store =
+      deps.historyStore ?? new MemoryHistoryStore({ ...this.options.history, now: () => this.clock.now() });
+    this.history = new TopicHistory(this.store, limits);
+    this.presenceTable = new TopicPresence(state);
+    historyGauges(
+      this.metrics,
+      () => this.store.stats(),
+      () => this.presenceTable.size(),
+    );
+    const input = new GatewayInput({ ...state, history: this.history, presence: this.presenceTable });
+    this.sessions = new AttachSessions(state, input, this.presenceTable);
+    this.routing = new PushRouting(state, this.history, () => this.nextId());
+    this.queries = new TopicQueries(state, this.history, this.presenceTable);
   }
 
   /** Starts the liveness sweep and the periodic stats log (timers never keep the process alive). */
@@ -91,6 +109,11 @@ export class TopicRouter {
       this.stopTimers.push(this.clock.setTimer(tick, ms));
     };
     every(sweepIntervalMs(this.options), () => this.sweep());
+    // Expired history messages, a bounded batch per tick.
+    if (this.store instanceof MemoryHistoryStore) {
+      const store = this.store;
+      every(1000, () => store.sweep());
+    }
     every(this.options.statsLogIntervalMs, () =>
       this.logger.debug(`stats ${JSON.stringify(this.counters())}`),
     );
@@ -111,6 +134,7 @@ export class TopicRouter {
   /** Removes every gateway from which nothing arrived within the liveness timeout. */
   sweep(): void {
     this.sessions.sweep();
+    this.presenceTable.sweep();
   }
 
   attach(link: GatewayLink): AttachSession {
@@ -143,6 +167,18 @@ export class TopicRouter {
 
   clusterStats(): cluster.ClusterStatsReply {
     return this.queries.clusterStats();
+  }
+
+  topicPresence(req: cluster.TopicPresenceRequest): cluster.TopicPresenceReply {
+    return this.queries.topicPresence(req);
+  }
+
+  topicPresenceStats(req: cluster.TopicPresenceRequest): cluster.TopicPresenceStatsReply {
+    return this.queries.topicPresenceStats(req);
+  }
+
+  readHistory(req: cluster.HistoryRequest): cluster.HistoryReply {
+    return this.queries.history(req);
   }
 
   private nextId(): string {
