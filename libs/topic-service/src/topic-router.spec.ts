@@ -1,28 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { cluster } from '@beacon/contracts';
 import { ManualClock } from './clock.js';
-import type { GatewayLink } from './gateway-registry.js';
 import { TopicRouter, type AttachSession } from './topic-router.js';
-import type { TopicServiceException } from './topic-service.exception.js';
-
-class FakeLink implements GatewayLink {
-  readonly written: cluster.RouterMessage[] = [];
-  closedWith: TopicServiceException | 'ok' | null = null;
-  queued = 0;
-  queuedBytes = 0;
-  write(m: cluster.RouterMessage): void {
-    if (this.closedWith === null) this.written.push(m);
-  }
-  close(error?: TopicServiceException): void {
-    this.closedWith ??= error ?? 'ok';
-  }
-  messages(): cluster.Message[] {
-    return this.written.flatMap((m) => (m.message ? [m.message] : []));
-  }
-  commands(): cluster.Command[] {
-    return this.written.flatMap((m) => (m.command ? [m.command] : []));
-  }
-}
+import { FakeLink } from './test/fake-link.js';
 
 const data = Buffer.from('{"x":1}');
 const entry = (key: string, count = 1, appId = 'app') => ({ appId, key, count });
