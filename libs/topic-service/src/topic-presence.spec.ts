@@ -128,7 +128,7 @@ describe('TopicPresence: the cluster-wide table', () => {
     a.session.ended();
     clock.advance(LIVENESS - 1);
     expect(members()).toEqual(['ca.1', 'ca.2']);
-    watcher.session.receive({ heartbeat: {} }); // the watcher stays alive
+    watcher.session.receive({ heartbeat: { stats: undefined } }); // the watcher stays alive
     clock.advance(LIVENESS / 4 + 1); // the next sweep
     expect(members()).toEqual([]);
     expect(watcher.link.events()).toEqual(['leave room ca.1', 'leave room ca.2']);
@@ -142,7 +142,7 @@ describe('TopicPresence: the cluster-wide table', () => {
     gw('a', [entry('a', 1)]);
     const watcher = gw('w');
     clock.advance(LIVENESS + 1);
-    watcher.session.receive({ heartbeat: {} });
+    watcher.session.receive({ heartbeat: { stats: undefined } });
     router.sweep();
     expect(members()).toEqual([]);
     expect(watcher.link.events()).toEqual(['leave room ca.1']);
