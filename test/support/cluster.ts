@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterRouter } from '@beacon/cluster';
-import { migrate, Persistence } from '@beacon/persistence';
+import { migrate, Persistence, type CreateAppInput } from '@beacon/persistence';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from './beacon.js';
 import { freePort } from './ports.js';
 import { dist, ServiceProcess } from './service.js';
@@ -122,7 +122,7 @@ export class TestCluster {
   /** Another app in the cluster's database (gateways read it on the next connect: no cache). */
   async createApp(
     key: string,
-    settings: { allowAnonymous?: boolean; clientPublish?: boolean; maxConnections?: number },
+    settings: NonNullable<CreateAppInput['settings']>,
   ): Promise<{ id: string; key: string; secret: string; tokenKey: string }> {
     const p = await Persistence.open({ databaseUrl: this.databaseUrl, dataDir: this.dataDir });
     try {

@@ -13,6 +13,7 @@ export class AppModule {
           heartbeatIntervalMs: config.heartbeatIntervalMs,
           livenessTimeoutMs: config.livenessTimeoutMs,
           commandTimeoutMs: config.commandTimeoutMs,
+          history: config.history,
           clusterToken: config.clusterToken,
         }),
       ],

@@ -12,6 +12,8 @@ const Env = z.object({
   BEACON_HEARTBEAT_INTERVAL_MS: int(2000, 10),
   BEACON_LIVENESS_TIMEOUT_MS: int(6000, 20),
   BEACON_COMMAND_TIMEOUT_MS: int(2000, 10),
+  BEACON_HISTORY_MAX_BYTES: int(64 * 1024 * 1024, 1024),
+  BEACON_HISTORY_MAX_STREAMS: int(100_000),
   ...logLevelEnv,
   ...clusterTokenEnv,
 });
@@ -24,6 +26,8 @@ export interface TopicServiceConfig {
   heartbeatIntervalMs: number;
   livenessTimeoutMs: number;
   commandTimeoutMs: number;
+  /** The in-memory history store's bounds (the cluster's history lives here). */
+  history: { maxBytes: number; maxStreams: number };
   logLevel: TopicServiceLogLevel;
   clusterToken: string | undefined;
 }
@@ -57,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TopicServiceCo
     heartbeatIntervalMs: e.BEACON_HEARTBEAT_INTERVAL_MS,
     livenessTimeoutMs: e.BEACON_LIVENESS_TIMEOUT_MS,
     commandTimeoutMs: e.BEACON_COMMAND_TIMEOUT_MS,
+    history: { maxBytes: e.BEACON_HISTORY_MAX_BYTES, maxStreams: e.BEACON_HISTORY_MAX_STREAMS },
     logLevel: e.BEACON_LOG_LEVEL,
     clusterToken: e.BEACON_CLUSTER_TOKEN,
   };

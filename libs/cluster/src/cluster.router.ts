@@ -9,16 +9,25 @@ import {
 import type {
   DirectReceipt,
   DisconnectTarget,
-  GatewayNode,
+  HistoryRead,
   Presence,
+  PresenceMember,
+  PresenceStats,
+  PublishOptions,
   PublishReceipt,
   Router,
+  StreamPosition,
   Target,
   TopicCount,
 } from '@beacon/routing';
-import { targetToProto } from './convert.js';
+import {
+  historyFromProto,
+  historyToProto,
+  memberFromProto,
+  positionsFromProto,
+  targetToProto,
+} from './convert.js';
 import { PublishChannel } from './publish-channel.js';
-import { clusterPendingMethods } from './not-yet.js';
 
 export interface ClusterRouterOptions {
   /** host:port of the topic-service. */
@@ -71,15 +80,47 @@ export class ClusterRouter implements Router {
     });
   }
 
-  attach(_node: GatewayNode): void {
-    throw new Error('ClusterRouter has no local gateway; gateways use GatewayLink');
+  async publish(
+    appId: string,
+    topics: readonly string[],
+    dataJson: string,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt> {
+    const r = await this.publishes.publish({
+      appId,
+      topics: [...topics],
+      dataJson: Buffer.from(dataJson),
+      history: historyToProto(topics, options),
+    });
+    const positions = positionsFromProto(r.positions ?? []);
+    return positions === undefined
+      ? { id: r.id, ts: Number(r.ts) }
+      : { id: r.id, ts: Number(r.ts), positions };
   }
 
-  detach(_node: GatewayNode): void {}
+  async history(
+    appId: string,
+    topic: string,
+    opts: { since?: StreamPosition; limit: number },
+  ): Promise<HistoryRead> {
+    const req: cluster.HistoryRequest = { appId, topic, limit: opts.limit };
+    if (opts.since !== undefined) req.since = opts.since;
+    return historyFromProto(await this.call(this.client.history, req));
+  }
 
-  async publish(appId: string, topics: readonly string[], dataJson: string): Promise<PublishReceipt> {
-    const r = await this.publishes.publish({ appId, topics: [...topics], dataJson: Buffer.from(dataJson) });
-    return { id: r.id, ts: Number(r.ts) };
+  async presenceMembers(appId: string, topic: string, limit: number): Promise<PresenceMember[]> {
+    const r = await this.call(this.client.topicPresence, { appId, topic, limit });
+    const out: PresenceMember[] = [];
+    for (const m of r.members) {
+      const member = memberFromProto(m);
+      if (member !== null) out.push(member);
+    }
+    return out;
+  }
+
+  async presenceStats(appId: string, topic: string): Promise<PresenceStats> {
+    const r = await this.call(this.client.topicPresenceStats, { appId, topic, limit: 0 });
+    return { clients: r.clients, users: r.users };
   }
 
   sendToUser(appId: string, userId: string, dataJson: string, topic?: string): Promise<DirectReceipt> {
@@ -161,11 +202,4 @@ export class ClusterRouter implements Router {
       );
     });
   }
-
-  // Not served through the topic-service yet: see not-yet.ts.
-  readonly history = clusterPendingMethods.history;
-  readonly presenceJoin = clusterPendingMethods.presenceJoin;
-  readonly presenceLeave = clusterPendingMethods.presenceLeave;
-  readonly presenceMembers = clusterPendingMethods.presenceMembers;
-  readonly presenceStats = clusterPendingMethods.presenceStats;
 }

@@ -42,6 +42,8 @@ class FakeNode implements GatewayNode {
 /** A topic-service that answers `registered` and records what each Attach stream carries. */
 class FakeTopicService {
   readonly received: cluster.GatewayMessage[] = [];
+  /** Answers what a topic-service would (published, replayed, joined); nothing by default. */
+  answer: (m: cluster.GatewayMessage) => cluster.RouterMessage | undefined = () => undefined;
   private readonly server = new grpc.Server();
   port = 0;
 
@@ -52,6 +54,8 @@ class FakeTopicService {
           this.received.push(m);
           if (m.register)
             call.write({ registered: { heartbeatIntervalMs: 60_000, livenessTimeoutMs: 120_000 } });
+          const reply = this.answer(m);
+          if (reply !== undefined) call.write(reply);
         });
         call.on('error', () => undefined);
       },
@@ -210,5 +214,90 @@ describe('GatewayLink on a real Attach stream', () => {
     await waitUntil(() => snap().beacon_cluster_publishes_buffered === 0);
     await link.publish('app', ['a'], big);
     await waitUntil(() => ts.publishes().length === 101 + accepted);
+  });
+});
+
+describe('GatewayLink: history and presence through the topic-service', () => {
+  async function attached() {
+    const ts = new FakeTopicService();
+    await ts.start();
+    cleanup.push(() => ts.stop());
+    ts.answer = (m) => {
+      if (m.replay)
+        return {
+          replayed: {
+            requestId: m.replay.requestId,
+            reply: { messages: [], position: { offset: 7, epoch: 'e1' }, recovered: true },
+            more: false,
+          },
+        };
+      if (m.join) return { joined: { requestId: m.join.requestId, result: 'joined' } };
+      if (m.publish?.requestId)
+        return {
+          published: {
+            requestId: m.publish.requestId,
+            positions: [{ topic: 'h.t', offset: 8, epoch: 'e1' }],
+          },
+        };
+      return undefined;
+    };
+    node = new FakeNode();
+    link = new GatewayLink(
+      { topicServiceUrl: `127.0.0.1:${ts.port}`, nodeId: 'node1' },
+      new MetricsRegistry(),
+    );
+    link.attach(node);
+    await waitUntil(() => link?.isAttached === true);
+    return { ts, link };
+  }
+
+  it('a subscribe’s replay goes on the stream right behind its interest change', async () => {
+    const { ts, link } = await attached();
+    node.listener?.topicInterest('app', 'h.t', 1);
+    const read = await link.history('app', 'h.t', { since: { offset: 3, epoch: 'e1' }, limit: 100 });
+    expect(read).toEqual({ messages: [], position: { offset: 7, epoch: 'e1' }, recovered: true });
+    const kinds = ts.received.filter((m) => m.delta || m.replay);
+    expect(kinds[0]?.delta?.topics).toEqual([{ appId: 'app', key: 'h.t', count: 1 }]);
+    expect(kinds[1]?.replay).toMatchObject({ appId: 'app', topic: 'h.t', since: { offset: 3, epoch: 'e1' } });
+  });
+
+  it('a client publish is delivered here only for its topics without history; the receipt has the positions', async () => {
+    const { ts, link } = await attached();
+    const rule = { size: 10, ttlMs: 1000 };
+    const receipt = await link.publish('app', ['h.t', 'plain'], '1', { history: [rule, null] });
+    expect(receipt.positions).toEqual({ 'h.t': { offset: 8, epoch: 'e1' } });
+    expect(node.delivered.map(([t]) => t)).toEqual([{ kind: 'topic', topic: 'plain' }]);
+    expect(ts.publishes()[0]).toMatchObject({
+      topics: ['h.t', 'plain'],
+      history: [{ topic: 'h.t', size: 10 }],
+    });
+  });
+
+  it('joins are asked on the stream, leaves follow; both are refused while detached', async () => {
+    const { ts, link } = await attached();
+    const member = { clientId: 'cnode1.1', userId: 'u', info: { a: 1 } };
+    expect(await link.presenceJoin('app', 'room', member, 'node1', 10)).toBe('joined');
+    link.presenceLeave('app', 'room', 'cnode1.1');
+    await waitUntil(() => ts.received.some((m) => m.leaves));
+    expect(ts.received.find((m) => m.join)?.join).toMatchObject({
+      member: { clientId: 'cnode1.1', userId: 'u', infoJson: '{"a":1}' },
+      limit: 10,
+    });
+    expect(ts.received.find((m) => m.leaves)?.leaves?.leaves).toEqual([
+      { appId: 'app', topic: 'room', clientId: 'cnode1.1' },
+    ]);
+
+    const offline = new GatewayLink({ topicServiceUrl: '127.0.0.1:9', nodeId: 'n2' }, new MetricsRegistry());
+    const alone = new FakeNode();
+    offline.attach(alone);
+    cleanup.push(() => offline.detach(alone));
+    await expect(offline.presenceJoin('app', 'room', member, 'n2', 10)).rejects.toBeInstanceOf(
+      ClusterUnavailable,
+    );
+    await expect(offline.history('app', 'h.t', { limit: 0 })).rejects.toBeInstanceOf(ClusterUnavailable);
+    await expect(
+      offline.publish('app', ['h.t'], '1', { history: [{ size: 1, ttlMs: 1 }] }),
+    ).rejects.toBeInstanceOf(ClusterUnavailable);
+    expect(alone.delivered).toEqual([]);
   });
 });

@@ -6,19 +6,38 @@ import {
   type DirectReceipt,
   type DisconnectTarget,
   type GatewayNode,
+  type HistoryRead,
   type InterestCount,
   type InterestListener,
+  type JoinResult,
+  type NodeLink,
   type Presence,
+  type PresenceMember,
+  type PresenceStats,
+  type PublishOptions,
   type PublishReceipt,
   type Router,
+  type StoredMessage,
+  type StreamPosition,
   type TopicCount,
 } from '@beacon/routing';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { ClusterAdmission } from './cluster-admission.js';
 import { ClusterRouter } from './cluster.router.js';
-import { messageBytes, outboundFromProto, publishToProto, targetFromProto } from './convert.js';
+import {
+  historyFromProto,
+  historyToProto,
+  memberFromProto,
+  memberToProto,
+  messageBytes,
+  outboundFromProto,
+  positionsFromProto,
+  publishToProto,
+  targetFromProto,
+} from './convert.js';
+import { LocalMembers } from './local-members.js';
+import { PendingRequests } from './pending-requests.js';
 import { StreamQueue } from './stream-queue.js';
-import { clusterPendingMethods } from './not-yet.js';
 
 export interface GatewayLinkOptions {
   /** host:port of the topic-service. */
@@ -35,7 +54,10 @@ export interface GatewayLinkOptions {
   maxBufferedBytes?: number;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
-  /** Deadline of unary calls (counts, presence, direct sends made from this gateway). */
+  /**
+   * Deadline of unary calls (counts, presence reads, direct sends made from this gateway) and of the
+   * requests answered on the stream (history replays, presence joins, history publishes).
+   */
   deadlineMs?: number;
   /** The shared cluster token (BEACON_CLUSTER_TOKEN). */
   clusterToken?: string;
@@ -63,8 +85,14 @@ const CONTROL_BYTES = 64;
  * drains. While the topic-service is unreachable clients stay connected, local delivery goes on,
  * client publishes wait in the same queue, and the link reconnects with backoff. On reconnect it
  * re-sends its whole interest, so every existing subscriber receives again without doing anything.
+ *
+ * History and presence have their authority in the topic-service: a client publish naming history
+ * topics is delivered here only for its other topics and numbered there (routed back here in offset
+ * order, the ack waits for `published`); a subscribe's replay is asked on the stream, behind the
+ * interest change that subscribe made; presence joins are asked on the stream, leaves coalesced, and
+ * the memberships sent whole in every snapshot. While detached these are refused (`unavailable`).
  */
-export class GatewayLink implements Router, InterestListener {
+export class GatewayLink implements Router, NodeLink, InterestListener {
   /** Cluster-wide `maxConnections` over this link's stream (give it to the gateway module). */
   readonly admission: ClusterAdmission;
   private readonly logger = new Logger('GatewayLink');
@@ -89,6 +117,10 @@ export class GatewayLink implements Router, InterestListener {
   private readonly reconnects: Counter;
   private readonly minBackoff: number;
   private readonly maxBackoff: number;
+  private readonly members = new LocalMembers();
+  private readonly replays: PendingRequests<cluster.ReplayPage>;
+  private readonly joins: PendingRequests<string>;
+  private readonly published: PendingRequests<cluster.TopicPosition[]>;
 
   constructor(
     private readonly options: GatewayLinkOptions,
@@ -108,6 +140,10 @@ export class GatewayLink implements Router, InterestListener {
     this.minBackoff = options.reconnectMinMs ?? 100;
     this.maxBackoff = options.reconnectMaxMs ?? 2_000;
     this.backoffMs = this.minBackoff;
+    const deadline = options.deadlineMs ?? 5_000;
+    this.replays = new PendingRequests(deadline);
+    this.joins = new PendingRequests(deadline);
+    this.published = new PendingRequests(deadline);
     this.admission = new ClusterAdmission(metrics);
     this.admission.bind({
       sendAcquire: (acquire) => this.offerControl({ acquire }),
@@ -199,6 +235,7 @@ export class GatewayLink implements Router, InterestListener {
         topics: [...this.pendingTopics.values()],
         users: [...this.pendingUsers.values()],
         slots: [],
+        members: [],
       };
       this.pendingTopics.clear();
       this.pendingUsers.clear();
@@ -207,6 +244,10 @@ export class GatewayLink implements Router, InterestListener {
     if (this.admission.hasChanges) {
       const changes = this.admission.takeChanges();
       this.queue.push({ slots: { changes } }, CONTROL_BYTES * (1 + changes.length));
+    }
+    if (this.members.hasLeaves) {
+      const leaves = this.members.takeLeaves();
+      this.queue.push({ leaves: { leaves } }, CONTROL_BYTES * (1 + leaves.length));
     }
   }
 
@@ -240,7 +281,8 @@ export class GatewayLink implements Router, InterestListener {
     this.pendingUsers.clear();
     const slots = this.admission.streamStarted();
     const { topics, users } = node.interest();
-    stream.write({ snapshot: { topics: topics.map(entry), users: users.map(entry), slots } });
+    const members = this.members.snapshot();
+    stream.write({ snapshot: { topics: topics.map(entry), users: users.map(entry), slots, members } });
   }
 
   private onMessage(stream: Stream, m: cluster.RouterMessage): void {
@@ -251,6 +293,17 @@ export class GatewayLink implements Router, InterestListener {
       this.deliver(node, m.message);
     } else if (m.admission !== undefined) {
       this.admission.answered(Number(m.admission.requestId), m.admission.granted);
+    } else if (m.presence !== undefined) {
+      const member = memberFromProto(m.presence.member);
+      const kind = m.presence.kind;
+      if (member !== null && (kind === 'join' || kind === 'leave'))
+        node.deliverPresence(m.presence.appId, m.presence.topic, kind, member);
+    } else if (m.published !== undefined) {
+      this.published.settle(Number(m.published.requestId), m.published.positions);
+    } else if (m.replayed !== undefined) {
+      this.replays.settle(Number(m.replayed.requestId), m.replayed);
+    } else if (m.joined !== undefined) {
+      this.joins.settle(Number(m.joined.requestId), m.joined.result);
     } else if (m.command !== undefined) {
       this.command(node, m.command);
     } else if (m.registered !== undefined) {
@@ -270,7 +323,16 @@ export class GatewayLink implements Router, InterestListener {
   private deliver(node: GatewayNode, m: cluster.Message): void {
     if (m.topics.length > 0) {
       const base = outboundFromProto(m);
-      for (const topic of m.topics) node.deliver({ kind: 'topic', topic }, { ...base, topic });
+      if (m.positions.length === 0) {
+        for (const topic of m.topics) node.deliver({ kind: 'topic', topic }, { ...base, topic });
+        return;
+      }
+      for (const topic of m.topics) {
+        const p = m.positions.find((x) => x.topic === topic);
+        const out =
+          p === undefined ? { ...base, topic } : { ...base, topic, offset: Number(p.offset), epoch: p.epoch };
+        node.deliver({ kind: 'topic', topic }, out);
+      }
       return;
     }
     const target = targetFromProto(m.target);
@@ -300,6 +362,8 @@ export class GatewayLink implements Router, InterestListener {
     this.heartbeatTimer = setInterval(
       () => {
         if (stream !== this.stream) return;
+        const late = new ClusterUnavailable('the topic-service did not answer in time');
+        for (const p of [this.replays, this.joins, this.published]) p.expire(late);
         // Behind a stream that waits for a drain a heartbeat adds nothing: whatever is queued is a
         // sign of life once it arrives, and a stream that never drains should be expired.
         if (!this.queue.ready) {
@@ -340,6 +404,11 @@ export class GatewayLink implements Router, InterestListener {
     clearInterval(this.heartbeatTimer);
     this.notSent.value += this.queue.setStream(undefined);
     this.admission.streamLost();
+    // Their answers went with the stream. A join the topic-service took is undone by the next snapshot.
+    const gone = new ClusterUnavailable('the link to the topic-service was lost');
+    this.replays.failAll(gone);
+    this.joins.failAll(gone);
+    this.published.failAll(gone);
     stream.removeAllListeners('data');
     stream.on('error', () => undefined);
     stream.cancel();
@@ -358,11 +427,24 @@ export class GatewayLink implements Router, InterestListener {
   /**
    * A client publish: delivered here at once, and queued as ONE stream message naming all its topics
    * for the other gateways. When the queue is full it is refused before anything is delivered.
+   * Its history topics are not delivered here: the topic-service numbers them and routes them to every
+   * interested gateway, this one included; the receipt waits for their positions. Those need the
+   * topic-service: while detached such a publish is refused.
    */
-  async publish(appId: string, topics: readonly string[], dataJson: string): Promise<PublishReceipt> {
+  async publish(
+    appId: string,
+    topics: readonly string[],
+    dataJson: string,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt> {
     const id = this.ids.next();
     const ts = Date.now();
-    const msg = publishToProto(appId, topics, Buffer.from(dataJson), id, ts);
+    const history = historyToProto(topics, options);
+    if (history.length > 0 && !this.attached) {
+      this.dropped.value++;
+      throw new ClusterUnavailable('history topics are numbered by the topic-service, which is unreachable');
+    }
+    const msg = publishToProto(appId, topics, Buffer.from(dataJson), id, ts, history);
     const bytes = messageBytes(msg);
     if (!this.queue.hasRoom(bytes)) {
       this.dropped.value++;
@@ -374,11 +456,106 @@ export class GatewayLink implements Router, InterestListener {
     }
     const node = this.node;
     if (node !== undefined) {
-      for (const topic of topics) node.deliver({ kind: 'topic', topic }, { appId, topic, dataJson, id, ts });
+      const numbered = options?.history;
+      topics.forEach((topic, i) => {
+        if ((numbered?.[i] ?? null) === null)
+          node.deliver({ kind: 'topic', topic }, { appId, topic, dataJson, id, ts });
+      });
     }
-    this.queue.push({ publish: msg }, bytes, true);
     this.sentPublishes.value++;
-    return { id, ts };
+    if (history.length === 0) {
+      this.queue.push({ publish: msg }, bytes, true);
+      return { id, ts };
+    }
+    const answer = this.published.open();
+    msg.requestId = answer.id;
+    // Not kept across a stream loss: its answer would be lost with the stream (the ack says unavailable).
+    this.queue.push({ publish: msg }, bytes);
+    const positions = positionsFromProto(await answer.promise);
+    return positions === undefined ? { id, ts } : { id, ts, positions };
+  }
+
+  /**
+   * A subscribe's history read (replay after `since`, or only the position), asked on the stream right
+   * behind the interest changes not yet sent, so it is read after the topic-service routes this topic
+   * here: every later message arrives live. Pages (bounded in bytes) are read until complete.
+   */
+  async history(
+    appId: string,
+    topic: string,
+    opts: { since?: StreamPosition; limit: number },
+  ): Promise<HistoryRead> {
+    this.requireAttached('history');
+    this.flushPending();
+    const messages: StoredMessage[] = [];
+    let since = opts.since;
+    let recovered = true;
+    for (;;) {
+      const limit = opts.limit - messages.length;
+      const page = await this.request(this.replays, (requestId) => ({
+        replay: { requestId, appId, topic, limit, ...(since !== undefined && { since }) },
+      }));
+      const read = historyFromProto(page.reply);
+      messages.push(...read.messages);
+      recovered &&= read.recovered;
+      if (!page.more || since === undefined || messages.length >= opts.limit || read.messages.length === 0)
+        return { messages, position: read.position, recovered: recovered && !page.more };
+      since = read.position;
+    }
+  }
+
+  /** Joins on the stream (behind any leave not yet sent); the membership is in every snapshot meanwhile. */
+  async presenceJoin(
+    appId: string,
+    topic: string,
+    member: PresenceMember,
+    _nodeId: string,
+    limit: number,
+  ): Promise<JoinResult> {
+    this.requireAttached('presence');
+    this.flushPending();
+    this.members.add(appId, topic, member);
+    let result: string;
+    try {
+      result = await this.request(this.joins, (requestId) => ({
+        join: { requestId, appId, topic, member: memberToProto(member), limit },
+      }));
+    } catch (err) {
+      // The topic-service may have taken it: a leave (or the next snapshot) undoes it.
+      if (this.members.remove(appId, topic, member.clientId)) this.scheduleFlush();
+      throw err;
+    }
+    if (result !== 'joined' && result !== 'present') {
+      this.members.forget(appId, topic, member.clientId);
+      return 'full';
+    }
+    return result;
+  }
+
+  presenceLeave(appId: string, topic: string, clientId: string): void {
+    if (this.members.remove(appId, topic, clientId)) this.scheduleFlush();
+  }
+
+  presenceMembers(appId: string, topic: string, limit: number): Promise<PresenceMember[]> {
+    return this.unary.presenceMembers(appId, topic, limit);
+  }
+
+  presenceStats(appId: string, topic: string): Promise<PresenceStats> {
+    return this.unary.presenceStats(appId, topic);
+  }
+
+  private requireAttached(what: string): void {
+    if (!this.attached) throw new ClusterUnavailable(`${what} needs the topic-service, which is unreachable`);
+  }
+
+  /** One request answered on the stream; refused at once when the queue has no room for it. */
+  private request<T>(
+    pending: PendingRequests<T>,
+    build: (requestId: number) => cluster.GatewayMessage,
+  ): Promise<T> {
+    const { id, promise } = pending.open();
+    if (!this.offerControl(build(id))) pending.fail(id, new ClusterUnavailable('the stream queue is full'));
+    return promise;
   }
 
   sendToUser(appId: string, userId: string, dataJson: string, topic?: string): Promise<DirectReceipt> {
@@ -408,13 +585,6 @@ export class GatewayLink implements Router, InterestListener {
   presence(appId: string, userId: string): Promise<Presence> {
     return this.unary.presence(appId, userId);
   }
-
-  // Not served through the topic-service yet: see not-yet.ts.
-  readonly history = clusterPendingMethods.history;
-  readonly presenceJoin = clusterPendingMethods.presenceJoin;
-  readonly presenceLeave = clusterPendingMethods.presenceLeave;
-  readonly presenceMembers = clusterPendingMethods.presenceMembers;
-  readonly presenceStats = clusterPendingMethods.presenceStats;
 }
 
 function entry(c: InterestCount): cluster.InterestEntry {

@@ -20,7 +20,7 @@ async function fakeTopicService(answer: (c: cluster.PublishCall, call: Call) => 
     },
     publish: (_: unknown, cb: (e: null, r: cluster.PublishReply) => void) => {
       unary++;
-      cb(null, { id: 'unary', ts: 1 });
+      cb(null, { id: 'unary', ts: 1, positions: [] });
     },
   } as unknown as grpc.UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>
@@ -41,7 +41,12 @@ const data = '{"x":1}';
 describe('ClusterRouter publishes on one PublishStream', () => {
   it('every publish is a message on the same stream, matched to its result by request id', async () => {
     const ts = await fakeTopicService((c, call) =>
-      call.write({ requestId: c.requestId, reply: { id: `m.${c.requestId}`, ts: 5 }, code: 0, message: '' }),
+      call.write({
+        requestId: c.requestId,
+        reply: { id: `m.${c.requestId}`, ts: 5, positions: [] },
+        code: 0,
+        message: '',
+      }),
     );
     const router = new ClusterRouter({ topicServiceUrl: `127.0.0.1:${ts.port}`, deadlineMs: 2_000 });
     cleanup.push(
@@ -67,7 +72,12 @@ describe('ClusterRouter publishes on one PublishStream', () => {
             code: grpc.status.INVALID_ARGUMENT,
             message: 'no',
           })
-        : call.write({ requestId: c.requestId, reply: { id: 'ok', ts: 1 }, code: 0, message: '' }),
+        : call.write({
+            requestId: c.requestId,
+            reply: { id: 'ok', ts: 1, positions: [] },
+            code: 0,
+            message: '',
+          }),
     );
     const router = new ClusterRouter({ topicServiceUrl: `127.0.0.1:${ts.port}`, deadlineMs: 2_000 });
     cleanup.push(
@@ -85,7 +95,13 @@ describe('ClusterRouter publishes on one PublishStream', () => {
   it('an unanswered publish fails at its deadline; a lost stream fails what waits and the next publish reopens', async () => {
     let silent = true;
     const ts = await fakeTopicService((c, call) => {
-      if (!silent) call.write({ requestId: c.requestId, reply: { id: 'late', ts: 1 }, code: 0, message: '' });
+      if (!silent)
+        call.write({
+          requestId: c.requestId,
+          reply: { id: 'late', ts: 1, positions: [] },
+          code: 0,
+          message: '',
+        });
     });
     const router = new ClusterRouter({ topicServiceUrl: `127.0.0.1:${ts.port}`, deadlineMs: 100 });
     cleanup.push(

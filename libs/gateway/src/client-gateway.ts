@@ -7,7 +7,7 @@ import {
   IdSequence,
   LocalAdmission,
   type ConnectionAdmission,
-  type Router,
+  type GatewayRouter,
 } from '@beacon/routing';
 import type { WebSocket } from 'ws';
 import type { AppDirectory } from './app-directory.js';
@@ -47,7 +47,7 @@ export class ClientGateway {
     readonly nodeId: string,
     private readonly limits: GatewayLimits,
     private readonly apps: AppDirectory,
-    private readonly router: Router,
+    private readonly router: GatewayRouter,
     hooks: readonly GatewayHooks[],
     private readonly metrics: MetricsRegistry,
     /** Per-app connection slots (`maxConnections`): this node's by default, the cluster's when injected. */

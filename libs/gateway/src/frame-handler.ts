@@ -15,7 +15,7 @@ import {
   type SubscribeFrame,
 } from '@beacon/protocol';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
-import { historyOptions, type HistoryRead, type Router } from '@beacon/routing';
+import { historyOptions, type GatewayRouter, type HistoryRead } from '@beacon/routing';
 import { BINARY_FRAME, ConnState, type Connection } from './connection.js';
 import type { GatewayLimits } from './gateway.options.js';
 import type { HookChain } from './hook-chain.js';
@@ -48,7 +48,7 @@ export class FrameHandler {
 
   constructor(
     private readonly hub: Hub,
-    private readonly router: Router,
+    private readonly router: GatewayRouter,
     private readonly hooks: HookChain,
     private readonly limits: GatewayLimits,
     metrics: MetricsRegistry,
@@ -165,8 +165,12 @@ export class FrameHandler {
       this.hooks.notify('onSubscribe', this.onHookError, conn, topics);
       return;
     }
-    return this.joinPresence(conn, presence).then((full) => {
-      if (conn.state !== ConnState.Open) return;
+    const joined = this.joinPresence(conn, presence).catch(() => {
+      this.error(conn, ErrorCode.Unavailable, 'presence is unavailable; try again', id);
+      return undefined;
+    });
+    return joined.then((full) => {
+      if (conn.state !== ConnState.Open || full === undefined) return;
       if (full !== null) {
         return this.error(
           conn,
@@ -192,18 +196,27 @@ export class FrameHandler {
     }
   }
 
-  /** Joins the presence topics; on a full one leaves the others again and resolves to its name. */
+  /**
+   * Joins the presence topics; on a full one leaves the others again and resolves to its name. Rejects
+   * (after leaving the others) when a join could not be decided (the cluster's topic-service unreachable).
+   */
   private async joinPresence(conn: Connection, topics: readonly string[]): Promise<string | null> {
     if (topics.length === 0) return null;
     const member = { clientId: conn.id, userId: conn.userId, info: conn.info };
     const limit = conn.policy.presenceMaxMembers;
-    const results = await Promise.all(
+    const results = await Promise.allSettled(
       topics.map((t) => this.router.presenceJoin(conn.appId, t, member, this.hub.nodeId, limit)),
     );
-    const full = topics.find((_, i) => results[i] === 'full') ?? null;
-    const joined = topics.filter((_, i) => results[i] !== 'full');
-    if (full !== null || conn.state !== ConnState.Open) {
+    const result = (i: number): string => {
+      const r = results[i]!;
+      return r.status === 'fulfilled' ? r.value : 'failed';
+    };
+    const failed = results.some((r) => r.status === 'rejected');
+    const full = topics.find((_, i) => result(i) === 'full') ?? null;
+    const joined = topics.filter((_, i) => result(i) === 'joined' || result(i) === 'present');
+    if (failed || full !== null || conn.state !== ConnState.Open) {
       for (const t of joined) this.router.presenceLeave(conn.appId, t, conn.id);
+      if (failed && conn.state === ConnState.Open) throw new Error('presence join failed');
       return full ?? '';
     }
     for (const t of joined) (conn.presenceTopics ??= new Set()).add(t);

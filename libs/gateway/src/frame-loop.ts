@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { CloseCode, ErrorCode } from '@beacon/protocol';
 import type { MetricsRegistry } from '@beacon/metrics';
-import type { Router } from '@beacon/routing';
+import type { GatewayRouter } from '@beacon/routing';
 import { ConnState, type Connection } from './connection.js';
 import { FrameHandler } from './frame-handler.js';
 import type { GatewayLimits } from './gateway.options.js';
@@ -26,7 +26,7 @@ export class FrameLoop {
 
   constructor(
     private readonly hub: Hub,
-    router: Router,
+    router: GatewayRouter,
     hooks: HookChain,
     private readonly limits: GatewayLimits,
     metrics: MetricsRegistry,

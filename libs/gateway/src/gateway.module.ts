@@ -10,7 +10,7 @@ import {
   type ValueProvider,
 } from '@nestjs/common';
 import { MetricsRegistry } from '@beacon/metrics';
-import { LocalAdmission, ROUTER, type ConnectionAdmission, type Router } from '@beacon/routing';
+import { LocalAdmission, ROUTER, type ConnectionAdmission, type GatewayRouter } from '@beacon/routing';
 import { APP_DIRECTORY, type AppDirectory } from './app-directory.js';
 import { ClientGateway } from './client-gateway.js';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options.js';
@@ -69,7 +69,7 @@ export class GatewayModule {
           provide: ClientGateway,
           useFactory: (
             apps: AppDirectory,
-            router: Router,
+            router: GatewayRouter,
             hooks: GatewayHooks[],
             metrics: MetricsRegistry,
             admission: ConnectionAdmission,

@@ -38,9 +38,19 @@ export interface HistoryRead {
   position: StreamPosition;
   /**
    * Only for reads with `since`: true when every message after `since` is among `messages` (same epoch,
-   * nothing evicted or expired in between, not cut by `limit`).
+   * nothing evicted or expired in between, not cut by `limit`). When `more` is set, true means nothing
+   * was lost up to `position`: read on from there.
    */
   recovered: boolean;
+  /** Set when the read was cut by its `maxBytes`: the rest follows from `position`. */
+  more?: boolean;
+}
+
+export interface HistoryReadOptions {
+  since?: StreamPosition;
+  limit: number;
+  /** Payload bytes one read returns at most (at least one message): a page, for a bounded transport. */
+  maxBytes?: number;
 }
 
 export interface HistoryStats {
@@ -62,7 +72,7 @@ export interface HistoryStore {
    * With `since`: the retained messages after it, oldest first, at most `limit`. Without: the newest
    * `limit` retained messages, oldest first.
    */
-  read(appId: string, topic: string, opts: { since?: StreamPosition; limit: number }): HistoryRead;
+  read(appId: string, topic: string, opts: HistoryReadOptions): HistoryRead;
   /** The stream's current position, or null when the store knows nothing of it. */
   position(appId: string, topic: string): StreamPosition | null;
   stats(): HistoryStats;
@@ -141,7 +151,7 @@ export class MemoryHistoryStore implements HistoryStore {
     return { offset: s.top, epoch: s.epoch };
   }
 
-  read(appId: string, topic: string, opts: { since?: StreamPosition; limit: number }): HistoryRead {
+  read(appId: string, topic: string, opts: HistoryReadOptions): HistoryRead {
     const s = this.streams.get(streamKey(appId, topic));
     const since = opts.since;
     if (s === undefined) {
@@ -167,13 +177,16 @@ export class MemoryHistoryStore implements HistoryStore {
     // Offsets are consecutive in this store, so the first wanted message sits at a computable index.
     const first = s.head + Math.max(0, after + 1 - oldest);
     const messages = s.ring.slice(first, Math.min(s.ring.length, first + opts.limit));
+    const more = cutToBytes(messages, opts.maxBytes);
     // Nothing returned: the client is at the top (or lost what was between): it continues from the top.
     const last = messages.length > 0 ? messages[messages.length - 1]!.offset : s.top;
+    const intact = oldest <= after + 1;
+    if (more) return { messages, position: { offset: last, epoch: s.epoch }, recovered: intact, more };
     return {
       messages,
       position: { offset: last, epoch: s.epoch },
       // complete: nothing between `after` and the oldest retained was lost, and nothing cut by `limit`
-      recovered: oldest <= after + 1 && last === s.top,
+      recovered: intact && last === s.top,
     };
   }
 
@@ -244,6 +257,20 @@ export class MemoryHistoryStore implements HistoryStore {
     while (s.head < s.ring.length) this.dropOldest(s);
     this.streams.delete(key);
   }
+}
+
+/** Cuts `messages` in place to at most `maxBytes` of payload (never below one); true when it cut. */
+function cutToBytes(messages: StoredMessage[], maxBytes: number | undefined): boolean {
+  if (maxBytes === undefined) return false;
+  let bytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    bytes += messages[i]!.dataJson.length + MESSAGE_OVERHEAD;
+    if (bytes > maxBytes && i > 0) {
+      messages.length = i;
+      return true;
+    }
+  }
+  return false;
 }
 
 function streamKey(appId: string, topic: string): string {

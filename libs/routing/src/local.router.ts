@@ -6,6 +6,7 @@ import type {
   DisconnectTarget,
   GatewayNode,
   JoinResult,
+  NodeLink,
   Outbound,
   Presence,
   PublishOptions,
@@ -19,7 +20,7 @@ import type {
  * Routes within one process: every attached node is asked directly. It is the one authority for the
  * process's history topics (it numbers their messages, in delivery order, in `history`) and presence.
  */
-export class LocalRouter implements Router {
+export class LocalRouter implements Router, NodeLink {
   private readonly nodes = new Set<GatewayNode>();
   private readonly ids: IdSequence;
   readonly presenceTable = new PresenceTable();

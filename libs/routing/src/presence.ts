@@ -15,24 +15,34 @@ export interface PresenceStats {
   users: number;
 }
 
-export interface PresenceChange {
+export interface PresenceChange<M extends MemberKey = PresenceMember> {
   appId: string;
   topic: string;
-  member: PresenceMember;
+  member: M;
   kind: 'join' | 'leave';
 }
 
-interface TopicMembers {
-  members: Map<string, PresenceMember & { nodeId: string }>;
+/** What the table needs of a member: its connection and its user. */
+export interface MemberKey {
+  clientId: string;
+  userId: string | null;
+}
+
+interface TopicMembers<M> {
+  members: Map<string, { member: M; nodeId: string }>;
   users: Map<string, number>;
 }
 
 /** Default most members a presence topic may have (the app's `presenceMaxMembers`). */
 export const DEFAULT_PRESENCE_MAX_MEMBERS = 1000;
 
-export class PresenceTable {
-  private readonly topics = new Map<string, TopicMembers>();
-  /** clientId → its topics' keys, to drop a node's or a client's memberships without a scan. */
+/**
+ * Members per (app, topic), each held by a node. Generic over the member's shape: the single process
+ * keeps `info` as an object, the topic-service as the JSON text it forwards unparsed.
+ */
+export class PresenceTable<M extends MemberKey = PresenceMember> {
+  private readonly topics = new Map<string, TopicMembers<M>>();
+  /** nodeId → its members' keys, to drop a node's memberships without a scan. */
   private readonly byNode = new Map<string, Set<string>>();
   private count = 0;
 
@@ -43,7 +53,7 @@ export class PresenceTable {
   join(
     appId: string,
     topic: string,
-    member: PresenceMember,
+    member: M,
     nodeId: string,
     limit: number,
   ): 'joined' | 'present' | 'full' {
@@ -55,21 +65,22 @@ export class PresenceTable {
       t = { members: new Map(), users: new Map() };
       this.topics.set(key, t);
     }
-    t.members.set(member.clientId, { ...member, nodeId });
+    t.members.set(member.clientId, { member, nodeId });
     this.count++;
     if (member.userId !== null) t.users.set(member.userId, (t.users.get(member.userId) ?? 0) + 1);
     let keys = this.byNode.get(nodeId);
     if (keys === undefined) this.byNode.set(nodeId, (keys = new Set()));
-    keys.add(`${key}\u0000${member.clientId}`);
+    keys.add(memberKey(appId, topic, member.clientId));
     return 'joined';
   }
 
   /** Removes a member; returns it, or null when it was not one. */
-  leave(appId: string, topic: string, clientId: string): PresenceMember | null {
+  leave(appId: string, topic: string, clientId: string): M | null {
     const key = topicKey(appId, topic);
     const t = this.topics.get(key);
-    const m = t?.members.get(clientId);
-    if (t === undefined || m === undefined) return null;
+    const held = t?.members.get(clientId);
+    if (t === undefined || held === undefined) return null;
+    const m = held.member;
     t.members.delete(clientId);
     this.count--;
     if (m.userId !== null) {
@@ -78,31 +89,48 @@ export class PresenceTable {
       else t.users.set(m.userId, n);
     }
     if (t.members.size === 0) this.topics.delete(key);
-    this.byNode.get(m.nodeId)?.delete(`${key}\u0000${clientId}`);
-    return { clientId: m.clientId, userId: m.userId, info: m.info };
+    const keys = this.byNode.get(held.nodeId);
+    keys?.delete(memberKey(appId, topic, clientId));
+    if (keys?.size === 0) this.byNode.delete(held.nodeId);
+    return m;
   }
 
   /** Removes every member a node holds (the node died or detached); returns the leaves. */
-  dropNode(nodeId: string): PresenceChange[] {
-    const keys = this.byNode.get(nodeId);
-    if (keys === undefined) return [];
-    this.byNode.delete(nodeId);
-    const out: PresenceChange[] = [];
-    for (const k of keys) {
-      const [appId, topic, clientId] = k.split('\u0000') as [string, string, string];
+  dropNode(nodeId: string): Array<PresenceChange<M>> {
+    const out: Array<PresenceChange<M>> = [];
+    for (const { appId, topic, clientId } of this.nodeKeys(nodeId)) {
       const member = this.leave(appId, topic, clientId);
       if (member !== null) out.push({ appId, topic, member, kind: 'leave' });
     }
     return out;
   }
 
-  members(appId: string, topic: string, limit = Infinity): PresenceMember[] {
+  /** The (app, topic, client) keys of every member a node holds (a copy: safe to leave while iterating). */
+  nodeKeys(nodeId: string): Array<{ appId: string; topic: string; clientId: string }> {
+    const keys = this.byNode.get(nodeId);
+    if (keys === undefined) return [];
+    return [...keys].map((k) => {
+      const [appId, topic, clientId] = k.split('\u0000') as [string, string, string];
+      return { appId, topic, clientId };
+    });
+  }
+
+  /** True when the node holds at least one member. */
+  holds(nodeId: string): boolean {
+    return this.byNode.has(nodeId);
+  }
+
+  has(appId: string, topic: string, clientId: string): boolean {
+    return this.topics.get(topicKey(appId, topic))?.members.has(clientId) === true;
+  }
+
+  members(appId: string, topic: string, limit = Infinity): M[] {
     const t = this.topics.get(topicKey(appId, topic));
     if (t === undefined) return [];
-    const out: PresenceMember[] = [];
-    for (const m of t.members.values()) {
+    const out: M[] = [];
+    for (const { member } of t.members.values()) {
       if (out.length >= limit) break;
-      out.push({ clientId: m.clientId, userId: m.userId, info: m.info });
+      out.push(member);
     }
     return out;
   }
@@ -120,4 +148,8 @@ export class PresenceTable {
 
 function topicKey(appId: string, topic: string): string {
   return `${appId}\u0000${topic}`;
+}
+
+function memberKey(appId: string, topic: string, clientId: string): string {
+  return `${appId}\u0000${topic}\u0000${clientId}`;
 }

@@ -86,9 +86,11 @@ export interface PublishOptions {
 /** What `presenceJoin` did: added the member, found it there already, or refused it (member limit). */
 export type JoinResult = 'joined' | 'present' | 'full';
 
+/**
+ * What producers and readers use (the push API, the admin API, a gateway's client publishes and
+ * queries): operations on the whole routing service, wherever it runs.
+ */
 export interface Router {
-  attach(node: GatewayNode): void;
-  detach(node: GatewayNode): void;
   publish(
     appId: string,
     topics: readonly string[],
@@ -108,6 +110,17 @@ export interface Router {
     topic: string,
     opts: { since?: StreamPosition; limit: number },
   ): Promise<HistoryRead>;
+  presenceMembers(appId: string, topic: string, limit: number): Promise<PresenceMember[]>;
+  presenceStats(appId: string, topic: string): Promise<PresenceStats>;
+}
+
+/**
+ * A gateway node's link to the routing service: the node attaches to it, and its connections join and
+ * leave presence topics through it. The push API has no node and never holds one.
+ */
+export interface NodeLink {
+  attach(node: GatewayNode): void;
+  detach(node: GatewayNode): void;
   /** Adds a connection to a presence topic's members (at most `limit`); joins are told to subscribers. */
   presenceJoin(
     appId: string,
@@ -118,8 +131,9 @@ export interface Router {
   ): Promise<JoinResult>;
   /** Removes a connection from a presence topic's members; the leave is told to subscribers. */
   presenceLeave(appId: string, topic: string, clientId: string): void;
-  presenceMembers(appId: string, topic: string, limit: number): Promise<PresenceMember[]>;
-  presenceStats(appId: string, topic: string): Promise<PresenceStats>;
 }
+
+/** What a gateway is given: the operations and its node's link (LocalRouter, or GatewayLink in a cluster). */
+export type GatewayRouter = Router & NodeLink;
 
 export const ROUTER = Symbol('ROUTER');

@@ -30,7 +30,7 @@ function setup() {
     const link = new FakeLink();
     const session = router.attach(link);
     session.receive({ register: { nodeId, address: '' } });
-    session.receive({ snapshot: { topics: [], users: [], slots } });
+    session.receive({ snapshot: { topics: [], users: [], slots, members: [] } });
     let nextId = 1;
     const acquire = (appId: string, limit: number): boolean | undefined => {
       const requestId = nextId++;

@@ -1,25 +1,18 @@
 import type { cluster } from '@beacon/contracts';
-import type { AdmissionTable } from './admission-table.js';
-import type { Clock } from './clock.js';
-import type { CommandTracker } from './command-tracker.js';
 import { fanOut } from './fan-out.js';
 import type { Gateway } from './gateway-registry.js';
-import type { InterestIndex, InterestKind } from './interest-index.js';
-import { isValidId, isValidTopicName, validTopics, type TopicServiceLimits } from './limits.js';
+import type { InterestKind } from './interest-index.js';
+import { isValidId, isValidTopicName, validTopics } from './limits.js';
+import type { RouterState } from './router-state.js';
+import type { TopicHistory } from './topic-history.js';
+import type { TopicPresence } from './topic-presence.js';
 import { TopicServiceException } from './topic-service.exception.js';
-import type { topicServiceCounters } from './topic-service.metrics.js';
 
-export interface GatewayInputDeps {
-  limits: TopicServiceLimits;
-  clock: Clock;
-  logger: { debug(message: string): void };
-  counters: ReturnType<typeof topicServiceCounters>;
-  index: InterestIndex<Gateway>;
-  admissions: AdmissionTable<Gateway>;
-  commands: CommandTracker<Gateway>;
-  /** Writes to a gateway within its bounds (the router drops it as slow otherwise). */
-  write: (g: Gateway, m: cluster.RouterMessage) => boolean;
-}
+/** What GatewayInput needs of the router's shared state, and the history and presence authorities. */
+export type GatewayInputDeps = Pick<
+  RouterState,
+  'limits' | 'clock' | 'logger' | 'counters' | 'index' | 'admissions' | 'commands' | 'write'
+> & { history: TopicHistory; presence: TopicPresence };
 
 /**
  * Everything a registered gateway sends on its Attach stream, checked and applied: interest
@@ -51,11 +44,36 @@ export class GatewayInput {
         msg.snapshot.slots ?? [],
         this.validSlot,
       );
+      this.d.counters.rejected.value += this.d.presence.snapshot(g, msg.snapshot.members ?? []);
     } else if (msg.heartbeat) {
       if (msg.heartbeat.stats) g.stats = msg.heartbeat.stats;
+    } else if (msg.replay) {
+      this.replay(g, msg.replay);
+    } else if (msg.join) {
+      this.d.presence.join(g, msg.join);
+    } else if (msg.leaves) {
+      this.d.presence.leaves(g, msg.leaves);
     } else if (msg.result) {
       this.d.commands.result(g, Number(msg.result.requestId), Number(msg.result.count) || 0);
     }
+  }
+
+  /**
+   * A history read for a subscribe, answered on the same stream. Read after every interest change the
+   * gateway sent before it, so each message numbered later reaches the gateway live: together with the
+   * page, nothing is missed. An invalid request is answered with an empty, unrecovered page.
+   */
+  private replay(g: Gateway, req: cluster.ReplayRequest): void {
+    let page: cluster.ReplayPage;
+    try {
+      const { appId, topic, limit } = this.d.history.check(req.appId, req.topic, req.limit);
+      const { reply, more } = this.d.history.read(appId, topic, req.since, limit);
+      page = { requestId: req.requestId, reply, more };
+    } catch {
+      this.d.counters.rejected.value++;
+      page = { requestId: req.requestId, reply: undefined, more: false };
+    }
+    this.d.write(g, { replayed: page });
   }
 
   /** A connection slot for one of the app's connections on the gateway, if the app is under its limit. */
@@ -87,7 +105,8 @@ export class GatewayInput {
     isValidId(s.appId, this.d.limits.maxIdLength) && Number.isInteger(s.count) && s.count >= 0;
 
   private checkInterestSize(i: cluster.Interest): void {
-    const n = (i.topics?.length ?? 0) + (i.users?.length ?? 0) + (i.slots?.length ?? 0);
+    const n =
+      (i.topics?.length ?? 0) + (i.users?.length ?? 0) + (i.slots?.length ?? 0) + (i.members?.length ?? 0);
     if (n > this.d.limits.maxEntriesPerInterest) {
       throw new TopicServiceException(
         'too_large',
@@ -125,13 +144,24 @@ export class GatewayInput {
       m.dataJson !== undefined &&
       m.dataJson !== null &&
       m.dataJson.length > 0;
-    if (!valid) {
+    const rules = valid ? this.d.history.rules(m.history, topics) : null;
+    if (!valid || rules === null) {
       this.d.counters.rejected.value++;
       this.d.logger.debug(`gateway ${origin.nodeId}: invalid publish dropped`);
       return;
     }
     this.d.counters.routed.value += topics.length;
     const body = { appId: m.appId, dataJson: m.dataJson, id: m.id, ts: Number(m.ts) };
-    fanOut(this.d.index, body, topics, origin, this.d.write);
+    if (rules.size === 0) {
+      fanOut(this.d.index, body, topics, origin, this.d.write);
+      return;
+    }
+    // History topics: numbered here, then routed to every interested gateway, the origin included;
+    // the origin is told the positions for its client's ack.
+    const positions = this.d.history.append(m.appId, rules, body);
+    fanOut(this.d.index, body, topics, origin, this.d.write, positions);
+    if (m.requestId) {
+      this.d.write(origin, { published: { requestId: m.requestId, positions: [...positions.values()] } });
+    }
   }
 }

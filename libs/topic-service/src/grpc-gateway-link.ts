@@ -8,7 +8,12 @@ export type AttachCall = ServerDuplexStream<cluster.GatewayMessage, cluster.Rout
 /** Bytes a message is counted as while it waits: payload and names plus a fixed envelope. */
 export function routerMessageBytes(m: cluster.RouterMessage): number {
   const msg = m.message ?? m.command?.send;
-  if (msg === undefined) return 64;
+  if (msg === undefined) {
+    let n = 64;
+    for (const r of m.replayed?.reply?.messages ?? []) n += 32 + r.dataJson.length + r.id.length;
+    if (m.presence?.member) n += m.presence.member.infoJson.length + m.presence.topic.length;
+    return n;
+  }
   let n = 64 + msg.dataJson.length + msg.appId.length + msg.id.length + (msg.topic?.length ?? 0);
   for (const t of msg.topics ?? []) n += t.length + 2;
   return n;

@@ -10,6 +10,8 @@ export interface TopicServiceOptions {
   /** How often the counters are logged at debug level (default one minute). */
   statsLogIntervalMs?: number;
   limits?: Partial<TopicServiceLimits>;
+  /** Bounds of the in-memory history store (BEACON_HISTORY_MAX_BYTES, BEACON_HISTORY_MAX_STREAMS). */
+  history?: { maxBytes: number; maxStreams: number };
   /** Required from every caller when set; see ClusterAuth. */
   clusterToken?: string;
 }
@@ -25,6 +27,7 @@ export const DEFAULT_TOPIC_SERVICE_OPTIONS: ResolvedTopicServiceOptions = {
   livenessTimeoutMs: 6000,
   commandTimeoutMs: 2000,
   statsLogIntervalMs: 60_000,
+  history: { maxBytes: 64 * 1024 * 1024, maxStreams: 100_000 },
   limits: DEFAULT_TOPIC_SERVICE_LIMITS,
 };
 
@@ -35,6 +38,7 @@ export function resolveOptions(options: Partial<TopicServiceOptions> = {}): Reso
     livenessTimeoutMs: options.livenessTimeoutMs ?? d.livenessTimeoutMs,
     commandTimeoutMs: options.commandTimeoutMs ?? d.commandTimeoutMs,
     statsLogIntervalMs: options.statsLogIntervalMs ?? d.statsLogIntervalMs,
+    history: options.history ?? d.history,
     limits: { ...d.limits, ...options.limits },
   };
   if (r.livenessTimeoutMs <= r.heartbeatIntervalMs) {

@@ -1,28 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { cluster } from '@beacon/contracts';
 import { ManualClock } from './clock.js';
-import type { GatewayLink } from './gateway-registry.js';
 import { TopicRouter, type AttachSession } from './topic-router.js';
-import type { TopicServiceException } from './topic-service.exception.js';
-
-class FakeLink implements GatewayLink {
-  readonly written: cluster.RouterMessage[] = [];
-  closedWith: TopicServiceException | 'ok' | null = null;
-  queued = 0;
-  queuedBytes = 0;
-  write(m: cluster.RouterMessage): void {
-    if (this.closedWith === null) this.written.push(m);
-  }
-  close(error?: TopicServiceException): void {
-    this.closedWith ??= error ?? 'ok';
-  }
-  messages(): cluster.Message[] {
-    return this.written.flatMap((m) => (m.message ? [m.message] : []));
-  }
-  commands(): cluster.Command[] {
-    return this.written.flatMap((m) => (m.command ? [m.command] : []));
-  }
-}
+import { FakeLink } from './test/fake-link.js';
 
 const data = Buffer.from('{"x":1}');
 const entry = (key: string, count = 1, appId = 'app') => ({ appId, key, count });
@@ -38,7 +18,12 @@ function setup(opts: { commandTimeoutMs?: number } = {}) {
     const session: AttachSession = router.attach(link);
     session.receive({ register: { nodeId, address: `${nodeId}:1` } });
     session.receive({
-      snapshot: { topics: topics.map((t) => entry(t)), users: users.map((u) => entry(u)), slots: [] },
+      snapshot: {
+        topics: topics.map((t) => entry(t)),
+        users: users.map((u) => entry(u)),
+        slots: [],
+        members: [],
+      },
     });
     return { link, session, nodeId };
   };
@@ -57,13 +42,17 @@ describe('TopicRouter: attach and interest', () => {
     const { router, gw } = setup();
     const a = gw('a', ['t1', 't2']);
     gw('b', ['t1']);
-    a.session.receive({ snapshot: { topics: [entry('t2', 3)], users: [entry('u', 2)], slots: [] } });
+    a.session.receive({
+      snapshot: { topics: [entry('t2', 3)], users: [entry('u', 2)], slots: [], members: [] },
+    });
     const counts = () => router.topicSubscribers({ appId: 'app', topics: ['t1', 't2'] }).topics;
     expect(counts()).toEqual([
       { topic: 't1', subscribers: 1 },
       { topic: 't2', subscribers: 3 },
     ]);
-    a.session.receive({ delta: { topics: [entry('t2', 0), entry('t1', 4)], users: [], slots: [] } });
+    a.session.receive({
+      delta: { topics: [entry('t2', 0), entry('t1', 4)], users: [], slots: [], members: [] },
+    });
     expect(counts()).toEqual([
       { topic: 't1', subscribers: 5 },
       { topic: 't2', subscribers: 0 },
@@ -74,7 +63,7 @@ describe('TopicRouter: attach and interest', () => {
   it('ends a stream whose first message is not register, and one that registers twice', () => {
     const { router, gw } = setup();
     const link = new FakeLink();
-    router.attach(link).receive({ snapshot: { topics: [entry('t')], users: [], slots: [] } });
+    router.attach(link).receive({ snapshot: { topics: [entry('t')], users: [], slots: [], members: [] } });
     expect(link.closedWith).toMatchObject({ code: 'not_registered' });
     const g = gw('n1', ['t']);
     g.session.receive({ register: { nodeId: 'n1', address: '' } });
@@ -87,7 +76,7 @@ describe('TopicRouter: attach and interest', () => {
     const first = gw('n1', ['t']);
     const second = gw('n1', ['u']);
     expect(first.link.closedWith).toMatchObject({ code: 'replaced' });
-    first.session.receive({ snapshot: { topics: [entry('stale')], users: [], slots: [] } }); // ignored
+    first.session.receive({ snapshot: { topics: [entry('stale')], users: [], slots: [], members: [] } }); // ignored
     first.session.ended(); // the old stream's end does not remove the new gateway
     expect(router.registry.get('n1')?.link).toBe(second.link);
     expect(router.listTopics({ appId: 'app', prefix: '', limit: 0 }).topics).toEqual([
@@ -118,7 +107,9 @@ describe('TopicRouter: attach and interest', () => {
     const link = new FakeLink();
     const s = router.attach(link);
     s.receive({ register: { nodeId: 'n1', address: '' } });
-    s.receive({ snapshot: { topics: [entry('a'), entry('b'), entry('c')], users: [], slots: [] } });
+    s.receive({
+      snapshot: { topics: [entry('a'), entry('b'), entry('c')], users: [], slots: [], members: [] },
+    });
     expect(link.closedWith).toMatchObject({ code: 'too_large' });
     expect(router.registry.size).toBe(0);
   });
@@ -130,7 +121,7 @@ describe('TopicRouter: routing', () => {
     const a = gw('a', ['t']);
     const b = gw('b', ['t', 'other']);
     const c = gw('c', ['other']);
-    const reply = router.publish({ appId: 'app', topics: ['t'], dataJson: data });
+    const reply = router.publish({ appId: 'app', topics: ['t'], dataJson: data, history: [] });
     expect(reply.id).toMatch(/^m[A-Za-z0-9_-]{11}\.1$/);
     expect(a.link.messages()).toEqual([
       {
@@ -141,11 +132,16 @@ describe('TopicRouter: routing', () => {
         id: reply.id,
         ts: reply.ts,
         topics: [],
+        positions: [],
+        requestId: 0,
+        history: [],
       },
     ]);
     expect(b.link.messages()[0]).toBe(a.link.messages()[0]);
     expect(c.link.messages()).toEqual([]);
-    expect(router.publish({ appId: 'other-app', topics: ['t'], dataJson: data }).id).toMatch(/\.2$/);
+    expect(router.publish({ appId: 'other-app', topics: ['t'], dataJson: data, history: [] }).id).toMatch(
+      /\.2$/,
+    );
     expect(a.link.messages()).toHaveLength(1);
     expect(router.clusterStats()).toMatchObject({ messagesRoutedTotal: 2, deliveriesSentTotal: 2 });
   });
@@ -163,6 +159,9 @@ describe('TopicRouter: routing', () => {
       id: 'ma.1',
       ts: 1,
       topics: [],
+      positions: [],
+      requestId: 0,
+      history: [],
     };
     a.session.receive({ publish: m });
     expect(a.link.messages()).toEqual([]);
@@ -178,15 +177,46 @@ describe('TopicRouter: routing', () => {
     const c = gw('c', ['t99', 'unrelated']);
     const d = gw('d', ['unrelated']);
     a.session.receive({
-      publish: { appId: 'app', target: undefined, dataJson: data, id: 'ma.1', ts: 1, topics },
+      publish: {
+        appId: 'app',
+        target: undefined,
+        dataJson: data,
+        id: 'ma.1',
+        ts: 1,
+        topics,
+        positions: [],
+        requestId: 0,
+        history: [],
+      },
     });
     expect(a.link.messages()).toEqual([]);
     expect(b.link.messages()).toEqual([
-      { appId: 'app', target: undefined, dataJson: data, id: 'ma.1', ts: 1, topics: topics.slice(0, 60) },
+      {
+        appId: 'app',
+        target: undefined,
+        dataJson: data,
+        id: 'ma.1',
+        ts: 1,
+        topics: topics.slice(0, 60),
+        positions: [],
+        requestId: 0,
+        history: [],
+      },
     ]);
     // One topic left: the single-topic form, which every gateway version reads.
     expect(c.link.messages()).toEqual([
-      { appId: 'app', target: { topic: 't99' }, topic: 't99', dataJson: data, id: 'ma.1', ts: 1, topics: [] },
+      {
+        appId: 'app',
+        target: { topic: 't99' },
+        topic: 't99',
+        dataJson: data,
+        id: 'ma.1',
+        ts: 1,
+        topics: [],
+        positions: [],
+        requestId: 0,
+        history: [],
+      },
     ]);
     expect(d.link.messages()).toEqual([]);
     expect(router.clusterStats()).toMatchObject({ messagesRoutedTotal: 100, deliveriesSentTotal: 2 });
@@ -199,7 +229,17 @@ describe('TopicRouter: routing', () => {
     const many = Array.from({ length: 101 }, (_, i) => `t${i}`);
     const publish = (topics: string[]) =>
       a.session.receive({
-        publish: { appId: 'app', target: undefined, dataJson: data, id: 'ma.1', ts: 1, topics },
+        publish: {
+          appId: 'app',
+          target: undefined,
+          dataJson: data,
+          id: 'ma.1',
+          ts: 1,
+          topics,
+          positions: [],
+          requestId: 0,
+          history: [],
+        },
       });
     publish(many);
     publish(['t0', 'bad topic']);
@@ -215,7 +255,7 @@ describe('TopicRouter: routing', () => {
     const { router, gw } = setup();
     const a = gw('a', ['x', 'y', 'z']);
     const b = gw('b', ['y']);
-    const reply = router.publish({ appId: 'app', topics: ['x', 'y', 'z'], dataJson: data });
+    const reply = router.publish({ appId: 'app', topics: ['x', 'y', 'z'], dataJson: data, history: [] });
     expect(a.link.messages()).toEqual([
       {
         appId: 'app',
@@ -224,6 +264,9 @@ describe('TopicRouter: routing', () => {
         id: reply.id,
         ts: reply.ts,
         topics: ['x', 'y', 'z'],
+        positions: [],
+        requestId: 0,
+        history: [],
       },
     ]);
     expect(b.link.messages()).toMatchObject([{ target: { topic: 'y' }, topic: 'y', topics: [] }]);
@@ -233,12 +276,12 @@ describe('TopicRouter: routing', () => {
     const { router } = setup();
     const bad = (f: () => unknown) =>
       expect(f).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
-    bad(() => router.publish({ appId: '', topics: ['t'], dataJson: data }));
-    bad(() => router.publish({ appId: 'app', topics: ['bad topic'], dataJson: data }));
-    bad(() => router.publish({ appId: 'app', topics: [], dataJson: data }));
-    bad(() => router.publish({ appId: 'app', topics: ['t'], dataJson: Buffer.alloc(0) }));
+    bad(() => router.publish({ appId: '', topics: ['t'], dataJson: data, history: [] }));
+    bad(() => router.publish({ appId: 'app', topics: ['bad topic'], dataJson: data, history: [] }));
+    bad(() => router.publish({ appId: 'app', topics: [], dataJson: data, history: [] }));
+    bad(() => router.publish({ appId: 'app', topics: ['t'], dataJson: Buffer.alloc(0), history: [] }));
     const many = Array.from({ length: 101 }, (_, i) => `t${i}`);
-    bad(() => router.publish({ appId: 'app', topics: many, dataJson: data }));
+    bad(() => router.publish({ appId: 'app', topics: many, dataJson: data, history: [] }));
     bad(() => router.presence({ appId: 'app', userId: '' }));
   });
 
@@ -246,7 +289,12 @@ describe('TopicRouter: routing', () => {
     const { router, gw } = setup();
     const a = gw('a');
     a.session.receive({
-      snapshot: { topics: [entry('news.b', 2), entry('news.a', 2), entry('x', 9)], users: [], slots: [] },
+      snapshot: {
+        topics: [entry('news.b', 2), entry('news.a', 2), entry('x', 9)],
+        users: [],
+        slots: [],
+        members: [],
+      },
     });
     gw('b', ['news.c']);
     expect(router.listTopics({ appId: 'app', prefix: 'news.', limit: 0 }).topics.map((t) => t.topic)).toEqual(
@@ -344,9 +392,9 @@ describe('TopicRouter: liveness', () => {
     const link = new FakeLink();
     const s = router.attach(link);
     s.receive({ register: { nodeId: 'n1', address: '' } });
-    s.receive({ snapshot: { topics: [entry('t')], users: [], slots: [] } });
+    s.receive({ snapshot: { topics: [entry('t')], users: [], slots: [], members: [] } });
     link.queued = 1;
-    router.publish({ appId: 'app', topics: ['t'], dataJson: data });
+    router.publish({ appId: 'app', topics: ['t'], dataJson: data, history: [] });
     expect(link.closedWith).toMatchObject({ code: 'slow_gateway' });
     expect(router.registry.size).toBe(0);
   });
@@ -365,10 +413,10 @@ describe('TopicRouter: liveness', () => {
     const link = new FakeLink();
     const s = router.attach(link);
     s.receive({ register: { nodeId: 'n1', address: '' } });
-    s.receive({ snapshot: { topics: [entry('t')], users: [], slots: [] } });
+    s.receive({ snapshot: { topics: [entry('t')], users: [], slots: [], members: [] } });
     link.queued = 3;
     link.queuedBytes = 1024 * 1024;
-    router.publish({ appId: 'app', topics: ['t'], dataJson: data });
+    router.publish({ appId: 'app', topics: ['t'], dataJson: data, history: [] });
     expect(link.closedWith).toMatchObject({ code: 'slow_gateway' });
     expect(router.counters()['beacon_topic_service_gateways_slow_total']).toBe(1);
   });

@@ -1,55 +1,44 @@
 import { randomBytes } from 'node:crypto';
 import type { cluster } from '@beacon/contracts';
 import { MetricsRegistry } from '@beacon/metrics';
+import { MemoryHistoryStore, type HistoryStore } from '@beacon/routing';
 import { AdmissionTable } from './admission-table.js';
+import { AttachSessions, type AttachSession } from './attach-sessions.js';
 import { systemClock, type Clock } from './clock.js';
 import { CommandTracker } from './command-tracker.js';
-import { fanOut } from './fan-out.js';
 import { GatewayInput } from './gateway-input.js';
-import { EMPTY_GATEWAY_STATS, Gateway, GatewayRegistry, type GatewayLink } from './gateway-registry.js';
+import { Gateway, GatewayRegistry, type GatewayLink } from './gateway-registry.js';
 import { InterestIndex } from './interest-index.js';
-import {
-  DEFAULT_LIST_LIMIT,
-  isValidNodeId,
-  isValidTopicName,
-  requireValid,
-  type TopicServiceLimits,
-} from './limits.js';
 import {
   resolveOptions,
   sweepIntervalMs,
   type ResolvedTopicServiceOptions,
   type TopicServiceOptions,
 } from './options.js';
-import { TopicServiceException } from './topic-service.exception.js';
-import { topicServiceCounters } from './topic-service.metrics.js';
+import { PushRouting } from './push-routing.js';
+import { TopicQueries } from './queries.js';
+import { silentLogger, type RouterState, type TopicServiceLogger } from './router-state.js';
+import { TopicHistory } from './topic-history.js';
+import { TopicPresence } from './topic-presence.js';
+import { historyGauges, topicServiceCounters } from './topic-service.metrics.js';
 
-/** What the router logs through; Nest's Logger fits. */
-export interface TopicServiceLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  debug(message: string): void;
-}
-
-const silentLogger: TopicServiceLogger = { log() {}, warn() {}, debug() {} };
-
-/** One gateway's Attach stream as the router sees it: feed it what arrives, tell it when it ends. */
-export interface AttachSession {
-  receive(message: cluster.GatewayMessage): void;
-  /** The stream ended, errored or was cancelled by the peer. */
-  ended(): void;
-}
+export type { AttachSession } from './attach-sessions.js';
+export type { TopicServiceLogger } from './router-state.js';
 
 export interface TopicRouterDeps {
   clock?: Clock;
   logger?: TopicServiceLogger;
   metrics?: MetricsRegistry;
+  /** Where history topics keep their messages; in memory (options.history bounds) by default. */
+  historyStore?: HistoryStore;
 }
 
 /**
- * The cluster's routing brain, free of Nest and gRPC: gateway membership with liveness, the interest
- * index, routing of publishes to exactly the interested gateways, commands with deadlines, and the
- * read-side queries. All state is rebuilt from the gateways' snapshots after a restart.
+ * The cluster's routing brain, free of Nest and gRPC. It builds the shared state and composes the
+ * parts: AttachSessions (gateway membership with liveness), GatewayInput (what gateways send),
+ * PushRouting (publishes, commands with deadlines), TopicQueries (the read side), TopicHistory (the
+ * one authority numbering history topics) and TopicPresence (members of every gateway). All state but
+ * history is rebuilt from the gateways' snapshots after a restart; history starts new epochs.
  */
 export class TopicRouter {
   readonly options: ResolvedTopicServiceOptions;
@@ -57,39 +46,56 @@ export class TopicRouter {
   readonly registry = new GatewayRegistry();
   readonly index: InterestIndex<Gateway>;
   readonly admissions: AdmissionTable<Gateway>;
-  private readonly commands: CommandTracker<Gateway>;
   private readonly clock: Clock;
   private readonly logger: TopicServiceLogger;
-  private readonly limits: TopicServiceLimits;
+  private readonly commands: CommandTracker<Gateway>;
+  private readonly sessions: AttachSessions;
+  private readonly routing: PushRouting;
+  private readonly queries: TopicQueries;
+  readonly history: TopicHistory;
+  readonly presenceTable: TopicPresence;
+  private readonly store: HistoryStore;
   private readonly idPrefix = `m${randomBytes(8).toString('base64url')}.`;
   private idCounter = 0;
-  private closing = false;
   private stopTimers: Array<() => void> = [];
-  private readonly c: ReturnType<typeof topicServiceCounters>;
-  private readonly input: GatewayInput;
 
   constructor(options: Partial<TopicServiceOptions> = {}, deps: TopicRouterDeps = {}) {
     this.options = resolveOptions(options);
-    this.limits = this.options.limits;
+    const limits = this.options.limits;
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics ?? new MetricsRegistry();
-    this.index = new InterestIndex<Gateway>(this.limits.maxEntriesPerGateway);
-    this.admissions = new AdmissionTable<Gateway>(this.limits.maxEntriesPerGateway);
-    this.c = topicServiceCounters(this.metrics, () => this.registry.size);
+    this.index = new InterestIndex<Gateway>(limits.maxEntriesPerGateway);
+    this.admissions = new AdmissionTable<Gateway>(limits.maxEntriesPerGateway);
+    const counters = topicServiceCounters(this.metrics, () => this.registry.size);
     this.commands = new CommandTracker<Gateway>(this.clock, this.options.commandTimeoutMs, 10_000, (n) => {
-      this.c.timedOut.value += n;
+      counters.timedOut.value += n;
     });
-    this.input = new GatewayInput({
-      limits: this.limits,
+    const state: RouterState = {
+      options: this.options,
+      limits,
       clock: this.clock,
       logger: this.logger,
-      counters: this.c,
+      counters,
+      registry: this.registry,
       index: this.index,
       admissions: this.admissions,
       commands: this.commands,
-      write: this.writeTo,
-    });
+      write: (g, m) => this.sessions.write(g, m),
+    };
+    this.store =
+      deps.historyStore ?? new MemoryHistoryStore({ ...this.options.history, now: () => this.clock.now() });
+    this.history = new TopicHistory(this.store, limits);
+    this.presenceTable = new TopicPresence(state);
+    historyGauges(
+      this.metrics,
+      () => this.store.stats(),
+      () => this.presenceTable.size(),
+    );
+    const input = new GatewayInput({ ...state, history: this.history, presence: this.presenceTable });
+    this.sessions = new AttachSessions(state, input, this.presenceTable);
+    this.routing = new PushRouting(state, this.history, () => this.nextId());
+    this.queries = new TopicQueries(state, this.history, this.presenceTable);
   }
 
   /** Starts the liveness sweep and the periodic stats log (timers never keep the process alive). */
@@ -103,6 +109,11 @@ export class TopicRouter {
       this.stopTimers.push(this.clock.setTimer(tick, ms));
     };
     every(sweepIntervalMs(this.options), () => this.sweep());
+    // Expired history messages, a bounded batch per tick.
+    if (this.store instanceof MemoryHistoryStore) {
+      const store = this.store;
+      every(1000, () => store.sweep());
+    }
     every(this.options.statsLogIntervalMs, () =>
       this.logger.debug(`stats ${JSON.stringify(this.counters())}`),
     );
@@ -110,11 +121,9 @@ export class TopicRouter {
 
   /** Refuses new gateways, ends every stream (UNAVAILABLE, so gateways reconnect) and settles commands. */
   close(): void {
-    this.closing = true;
     for (const stop of this.stopTimers) stop();
     this.stopTimers = [];
-    const err = new TopicServiceException('shutting_down', 'topic-service shutting down');
-    for (const g of [...this.registry.all()]) this.removeGateway(g, 'shutdown', err);
+    this.sessions.close();
     this.commands.close();
   }
 
@@ -124,241 +133,55 @@ export class TopicRouter {
 
   /** Removes every gateway from which nothing arrived within the liveness timeout. */
   sweep(): void {
-    for (const g of this.registry.expired(this.clock.now(), this.options.livenessTimeoutMs)) {
-      this.c.expired.value++;
-      this.removeGateway(g, 'liveness timeout', new TopicServiceException('expired', 'liveness timeout'));
-    }
+    this.sessions.sweep();
+    this.presenceTable.sweep();
   }
-
-  // ---- Attach streams ----
 
   attach(link: GatewayLink): AttachSession {
-    let gateway: Gateway | null = null;
-    let done = false;
-    const fail = (err: TopicServiceException): void => {
-      done = true;
-      if (gateway !== null) this.removeGateway(gateway, err.message, err);
-      else link.close(err);
-    };
-    return {
-      receive: (msg) => {
-        if (done) return;
-        if (gateway !== null && this.registry.get(gateway.nodeId) !== gateway) {
-          done = true; // removed (expired, replaced, slow): what still arrives on its stream is ignored
-          return;
-        }
-        try {
-          if (gateway === null) gateway = this.register(link, msg);
-          else this.input.receive(gateway, msg);
-        } catch (err) {
-          fail(
-            err instanceof TopicServiceException
-              ? err
-              : new TopicServiceException('invalid_argument', `bad message: ${String(err)}`),
-          );
-        }
-      },
-      ended: () => {
-        if (done) return;
-        done = true;
-        if (gateway !== null) this.removeGateway(gateway, 'stream ended');
-        else link.close();
-      },
-    };
+    return this.sessions.attach(link);
   }
-
-  private register(link: GatewayLink, msg: cluster.GatewayMessage): Gateway {
-    const reg = msg.register;
-    if (reg === undefined || reg === null) {
-      throw new TopicServiceException('not_registered', 'the first message on Attach must be register');
-    }
-    if (!isValidNodeId(reg.nodeId)) {
-      throw new TopicServiceException('invalid_argument', 'register.node_id: 1-64 chars of A-Z a-z 0-9 _ -');
-    }
-    if (this.closing) throw new TopicServiceException('shutting_down', 'topic-service shutting down');
-    const address = typeof reg.address === 'string' ? reg.address.slice(0, 256) : '';
-    const gateway = new Gateway(reg.nodeId, address, link, this.clock.now());
-    const previous = this.registry.get(gateway.nodeId);
-    if (previous !== undefined) {
-      const err = new TopicServiceException('replaced', 'replaced by a newer Attach with the same node id');
-      this.removeGateway(previous, 'replaced', err);
-    }
-    this.registry.add(gateway);
-    link.write({
-      registered: {
-        heartbeatIntervalMs: this.options.heartbeatIntervalMs,
-        livenessTimeoutMs: this.options.livenessTimeoutMs,
-      },
-    });
-    this.logger.log(`gateway ${gateway.nodeId} attached (${address || 'no address'})`);
-    return gateway;
-  }
-
-  private removeGateway(g: Gateway, why: string, error?: TopicServiceException): void {
-    g.link.close(error);
-    if (!this.registry.remove(g)) return;
-    this.index.remove(g);
-    this.admissions.remove(g);
-    this.commands.forget(g);
-    this.logger.log(`gateway ${g.nodeId} detached: ${why}`);
-  }
-
-  private readonly writeTo = (g: Gateway, m: cluster.RouterMessage): boolean => this.write(g, m);
-
-  /** Writes to one gateway; a gateway that stopped reading is dropped (it reconnects and resyncs). */
-  private write(g: Gateway, m: cluster.RouterMessage): boolean {
-    const { maxQueuedPerGateway, maxQueuedBytesPerGateway } = this.limits;
-    if (g.link.queued >= maxQueuedPerGateway || g.link.queuedBytes >= maxQueuedBytesPerGateway) {
-      this.c.slow.value++;
-      const err = new TopicServiceException(
-        'slow_gateway',
-        g.link.queued >= maxQueuedPerGateway
-          ? `more than ${maxQueuedPerGateway} messages waiting`
-          : `more than ${maxQueuedBytesPerGateway} bytes waiting`,
-      );
-      this.removeGateway(g, err.message, err);
-      return false;
-    }
-    g.link.write(m);
-    if (m.command !== undefined) this.c.commandsSent.value++;
-    if (m.message !== undefined || m.command?.send !== undefined) this.c.sent.value++;
-    return true;
-  }
-
-  // ---- Push API operations ----
 
   publish(req: cluster.PublishRequest): cluster.PublishReply {
-    const appId = this.appId(req.appId);
-    const topics = requireValid.topics(this.limits, req.topics, this.limits.maxTopicsPerPublish);
-    if (topics.length === 0) throw invalid('topics: at least one topic');
-    const dataJson = requireValid.data(req.dataJson);
-    const id = this.nextId();
-    const ts = this.clock.now();
-    this.c.routed.value += topics.length;
-    fanOut(this.index, { appId, dataJson, id, ts }, topics, undefined, this.writeTo);
-    return { id, ts };
+    return this.routing.publish(req);
   }
 
-  async send(req: cluster.SendRequest): Promise<cluster.SendReply> {
-    const appId = this.appId(req.appId);
-    const t = req.target ?? undefined;
-    const label = req.topic === undefined || req.topic === null || req.topic === '' ? undefined : req.topic;
-    if (label !== undefined && !isValidTopicName(label, this.limits)) throw invalid('topic: invalid topic');
-    const dataJson = requireValid.data(req.dataJson);
-    let target: cluster.Target;
-    let gateways: Iterable<Gateway>;
-    if (t?.userId !== undefined && t.userId !== null) {
-      target = { userId: this.userId(t.userId) };
-      gateways = this.index.userGateways(appId, target.userId as string)?.keys() ?? [];
-    } else if (t?.clientId !== undefined && t.clientId !== null) {
-      target = { clientId: t.clientId };
-      gateways = this.clientGateway(t.clientId);
-    } else if (t?.topic !== undefined && t.topic !== null) {
-      if (!isValidTopicName(t.topic, this.limits)) throw invalid('target.topic: invalid topic');
-      target = { topic: t.topic };
-      gateways = this.index.topicGateways(appId, t.topic)?.keys() ?? [];
-    } else if (t?.broadcast === true) {
-      target = { broadcast: true };
-      gateways = [...this.registry.all()];
-    } else {
-      throw invalid('target: one of topic, user_id, client_id or broadcast=true');
-    }
-    const id = this.nextId();
-    const ts = this.clock.now();
-    this.c.routed.value++;
-    const message: cluster.Message = {
-      appId,
-      target,
-      topic: label ?? target.topic,
-      dataJson,
-      id,
-      ts,
-      topics: [],
-    };
-    const delivered = await this.commands.dispatch(
-      gateways,
-      (requestId): cluster.RouterMessage => ({ command: { requestId, send: message } }),
-      (g, m) => this.write(g, m),
-    );
-    return { id, ts, delivered };
+  send(req: cluster.SendRequest): Promise<cluster.SendReply> {
+    return this.routing.send(req);
   }
 
-  async disconnect(req: cluster.DisconnectRequest): Promise<cluster.DisconnectReply> {
-    const appId = this.appId(req.appId);
-    let command: cluster.DisconnectRequest;
-    let gateways: Iterable<Gateway>;
-    if (req.clientId !== undefined && req.clientId !== null) {
-      command = { appId, clientId: req.clientId };
-      gateways = this.clientGateway(req.clientId);
-    } else if (req.userId !== undefined && req.userId !== null) {
-      command = { appId, userId: this.userId(req.userId) };
-      gateways = this.index.userGateways(appId, req.userId)?.keys() ?? [];
-    } else {
-      throw invalid('who: one of client_id or user_id');
-    }
-    const disconnected = await this.commands.dispatch(
-      gateways,
-      (requestId): cluster.RouterMessage => ({ command: { requestId, disconnect: command } }),
-      (g, m) => this.write(g, m),
-    );
-    return { disconnected };
+  disconnect(req: cluster.DisconnectRequest): Promise<cluster.DisconnectReply> {
+    return this.routing.disconnect(req);
   }
-
-  // ---- Queries (sums over the index) ----
 
   topicSubscribers(req: cluster.TopicSubscribersRequest): cluster.TopicSubscribersReply {
-    const appId = this.appId(req.appId);
-    const topics = requireValid.topics(this.limits, req.topics, this.limits.maxTopicsPerQuery);
-    return {
-      topics: topics.map((topic) => ({ topic, subscribers: this.index.topicSubscribers(appId, topic) })),
-    };
+    return this.queries.topicSubscribers(req);
   }
 
   listTopics(req: cluster.ListTopicsRequest): cluster.ListTopicsReply {
-    const appId = this.appId(req.appId);
-    const prefix = req.prefix ?? '';
-    if (prefix.length > this.limits.maxTopicLength) throw invalid('prefix: too long');
-    const limit = req.limit ? Math.min(req.limit, this.limits.maxListLimit) : DEFAULT_LIST_LIMIT;
-    return { topics: this.index.topTopics(appId, prefix, limit) };
+    return this.queries.listTopics(req);
   }
 
   presence(req: cluster.PresenceRequest): cluster.PresenceReply {
-    const connections = this.index.userConnections(this.appId(req.appId), this.userId(req.userId));
-    return { online: connections > 0, connections };
+    return this.queries.presence(req);
   }
 
   clusterStats(): cluster.ClusterStatsReply {
-    const gateways: cluster.GatewayInfo[] = [];
-    for (const g of this.registry.all()) {
-      gateways.push({
-        nodeId: g.nodeId,
-        address: g.address,
-        attachedAt: g.attachedAt,
-        lastSeen: g.lastSeen,
-        stats: g.stats ?? EMPTY_GATEWAY_STATS,
-        topics: this.index.topicCount(g),
-        connectionSlots: this.admissions.slotsOf(g),
-      });
-    }
-    return { gateways, messagesRoutedTotal: this.c.routed.value, deliveriesSentTotal: this.c.sent.value };
+    return this.queries.clusterStats();
   }
 
-  private clientGateway(clientId: unknown): Gateway[] {
-    const g = this.registry.get(requireValid.clientNode(clientId));
-    return g === undefined ? [] : [g];
+  topicPresence(req: cluster.TopicPresenceRequest): cluster.TopicPresenceReply {
+    return this.queries.topicPresence(req);
   }
 
-  private appId(appId: unknown): string {
-    return requireValid.appId(this.limits, appId);
+  topicPresenceStats(req: cluster.TopicPresenceRequest): cluster.TopicPresenceStatsReply {
+    return this.queries.topicPresenceStats(req);
   }
 
-  private userId(userId: unknown): string {
-    return requireValid.userId(this.limits, userId);
+  readHistory(req: cluster.HistoryRequest): cluster.HistoryReply {
+    return this.queries.history(req);
   }
 
   private nextId(): string {
     return this.idPrefix + (++this.idCounter).toString(36);
   }
 }
-
-const invalid = requireValid.invalid;

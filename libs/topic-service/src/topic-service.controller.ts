@@ -91,6 +91,24 @@ export class TopicServiceController {
     return this.router.presence(req);
   }
 
+  @GrpcMethod('TopicService', 'TopicPresence')
+  topicPresence(req: cluster.TopicPresenceRequest, metadata: Metadata): cluster.TopicPresenceReply {
+    this.auth.check(metadata);
+    return this.router.topicPresence(req);
+  }
+
+  @GrpcMethod('TopicService', 'TopicPresenceStats')
+  topicPresenceStats(req: cluster.TopicPresenceRequest, metadata: Metadata): cluster.TopicPresenceStatsReply {
+    this.auth.check(metadata);
+    return this.router.topicPresenceStats(req);
+  }
+
+  @GrpcMethod('TopicService', 'History')
+  history(req: cluster.HistoryRequest, metadata: Metadata): cluster.HistoryReply {
+    this.auth.check(metadata);
+    return this.router.readHistory(req);
+  }
+
   @GrpcMethod('TopicService', 'ClusterStats')
   clusterStats(_req: cluster.ClusterStatsRequest, metadata: Metadata): cluster.ClusterStatsReply {
     this.auth.check(metadata);

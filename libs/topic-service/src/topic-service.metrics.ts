@@ -2,6 +2,23 @@ import type { Counter, MetricsRegistry } from '@beacon/metrics';
 
 const P = 'beacon_topic_service_';
 
+/** History and presence held by the topic-service (the single process exports the same names). */
+export function historyGauges(
+  m: MetricsRegistry,
+  history: () => { streams: number; messages: number; bytes: number; evicted: number },
+  members: () => number,
+): void {
+  m.gauge('beacon_history_streams', 'History topics whose position is kept', () => history().streams);
+  m.gauge('beacon_history_messages', 'Messages kept in history', () => history().messages);
+  m.gauge('beacon_history_bytes', 'Bytes of history kept (payload + overhead)', () => history().bytes);
+  m.gauge(
+    'beacon_history_evicted',
+    'History messages evicted by the byte bound (since start)',
+    () => history().evicted,
+  );
+  m.gauge('beacon_presence_members', 'Members of presence topics', members);
+}
+
 /** The topic-service's counters, registered once in a MetricsRegistry and incremented in place. */
 export function topicServiceCounters(
   m: MetricsRegistry,

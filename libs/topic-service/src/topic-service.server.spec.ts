@@ -40,6 +40,7 @@ class FakeGateway {
         topics: (interest.topics ?? []).map((key) => ({ appId: 'app', key, count: 1 })),
         users: (interest.users ?? []).map((key) => ({ appId: 'app', key, count: 1 })),
         slots: [],
+        members: [],
       },
     });
     this.beat = setInterval(() => {
@@ -116,6 +117,7 @@ describe('topic-service over real gRPC', () => {
       appId: 'app',
       topics,
       dataJson: data,
+      history: [],
     });
   const stats = () =>
     unary<cluster.ClusterStatsRequest, cluster.ClusterStatsReply>(client, 'clusterStats', {});
@@ -171,6 +173,9 @@ describe('topic-service over real gRPC', () => {
       id: 'mg1.1',
       ts: Date.now(),
       topics: [],
+      positions: [],
+      requestId: 0,
+      history: [],
     };
     g1.send({ publish: clientMsg });
     await waitUntil(() => g2.has('mg1.1'));
@@ -229,9 +234,18 @@ describe('topic-service over real gRPC', () => {
     const results: cluster.PublishResult[] = [];
     call.on('data', (r: cluster.PublishResult) => results.push(r));
     call.on('error', () => {});
-    call.write({ requestId: 7, request: { appId: 'app', topics: ['streamed'], dataJson: data } });
-    call.write({ requestId: 8, request: { appId: 'app', topics: ['bad topic'], dataJson: data } });
-    call.write({ requestId: 9, request: { appId: 'app', topics: ['streamed', 'other'], dataJson: data } });
+    call.write({
+      requestId: 7,
+      request: { appId: 'app', topics: ['streamed'], dataJson: data, history: [] },
+    });
+    call.write({
+      requestId: 8,
+      request: { appId: 'app', topics: ['bad topic'], dataJson: data, history: [] },
+    });
+    call.write({
+      requestId: 9,
+      request: { appId: 'app', topics: ['streamed', 'other'], dataJson: data, history: [] },
+    });
     await waitUntil(() => results.length === 3);
     expect(results.map((r) => [r.requestId, r.code])).toEqual([
       [7, 0],
@@ -259,11 +273,11 @@ describe('topic-service over real gRPC', () => {
     const call = client.attach();
     const status = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
     call.on('error', () => {});
-    call.write({ snapshot: { topics: [], users: [], slots: [] } });
+    call.write({ snapshot: { topics: [], users: [], slots: [], members: [] } });
     expect((await status).code).toBe(grpc.status.INVALID_ARGUMENT);
 
     await expect(
-      unary(client, 'publish', { appId: 'app', topics: ['no spaces'], dataJson: data }),
+      unary(client, 'publish', { appId: 'app', topics: ['no spaces'], dataJson: data, history: [] }),
     ).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
     await expect(unary(client, 'presence', { appId: '', userId: 'u' })).rejects.toMatchObject({
       code: grpc.status.INVALID_ARGUMENT,
@@ -316,7 +330,7 @@ describe('topic-service writes to a gateway that stops reading', () => {
       let sent = 0;
       // 400 x 60 KB = 24 MB, 400 messages: far below the 50 000-message bound.
       while (sent < 400 && slow() === 0) {
-        await unary(direct, 'publish', { appId: 'app', topics: ['big'], dataJson: payload });
+        await unary(direct, 'publish', { appId: 'app', topics: ['big'], dataJson: payload, history: [] });
         sent++;
       }
       expect(slow()).toBe(1);

@@ -130,8 +130,6 @@ export class FakeRouter {
         return answer;
       };
     return {
-      attach: () => undefined,
-      detach: () => undefined,
       publish: record('publish', { id: 'm1', ts: 42 }) as Router['publish'],
       sendToUser: record('sendToUser', { id: 'm', ts: 1, delivered: 0 }) as Router['sendToUser'],
       sendToClient: record('sendToClient', { id: 'm', ts: 1, delivered: 0 }) as Router['sendToClient'],
@@ -141,8 +139,6 @@ export class FakeRouter {
       topics: record('topics', []) as Router['topics'],
       presence: record('presence', { online: false, connections: 0 }) as Router['presence'],
       history: record('history', { messages: [] }) as unknown as Router['history'],
-      presenceJoin: record('presenceJoin', 'joined') as Router['presenceJoin'],
-      presenceLeave: () => undefined,
       presenceMembers: record('presenceMembers', []) as Router['presenceMembers'],
       presenceStats: record('presenceStats', { members: 0 }) as unknown as Router['presenceStats'],
     };

@@ -36,6 +36,81 @@ export interface GatewayMessage {
   result?: CommandResult | undefined;
   acquire?: AdmissionRequest | undefined;
   slots?: SlotChanges | undefined;
+  replay?: ReplayRequest | undefined;
+  join?: PresenceJoin | undefined;
+  leaves?: PresenceLeaves | undefined;
+}
+
+/**
+ * Asks for a history topic's retained messages after `since` (or only its position, limit 0), on the
+ * Attach stream so that it is read after every interest change sent before it: every message numbered
+ * later reaches this gateway live. Answered by `replayed` with the same request id.
+ */
+export interface ReplayRequest {
+  requestId: number;
+  appId: string;
+  topic: string;
+  since?: StreamPosition | undefined;
+  limit: number;
+}
+
+/**
+ * A place in a history topic's stream: `epoch` names the stream's lifetime (a topic-service restart
+ * starts new ones).
+ */
+export interface StreamPosition {
+  offset: number;
+  epoch: string;
+}
+
+export interface TopicPosition {
+  topic: string;
+  offset: number;
+  epoch: string;
+}
+
+/** How a topic keeps history (the app's rule, as the publisher read it): `size` messages, `ttl_ms`. */
+export interface HistoryRule {
+  topic: string;
+  size: number;
+  ttlMs: number;
+}
+
+export interface PresenceMember {
+  clientId: string;
+  userId?: string | undefined;
+  /** The token's `info` claim as JSON text; empty without one. */
+  infoJson: string;
+}
+
+/**
+ * Adds a connection of this gateway to a presence topic (at most `limit` members cluster-wide).
+ * Answered by `joined` with the same request id.
+ */
+export interface PresenceJoin {
+  requestId: number;
+  appId: string;
+  topic: string;
+  member: PresenceMember | undefined;
+  limit: number;
+}
+
+export interface PresenceLeave {
+  appId: string;
+  topic: string;
+  clientId: string;
+}
+
+/** Connections that left presence topics (unsubscribed or closed), coalesced. */
+export interface PresenceLeaves {
+  leaves: PresenceLeave[];
+}
+
+/** One presence membership, in a snapshot. */
+export interface PresenceEntry {
+  appId: string;
+  topic: string;
+  member: PresenceMember | undefined;
 }
 
 export interface Register {
@@ -62,6 +137,12 @@ export interface Interest {
    * topic-service rebuilds its per-app connection counts after a restart or a reconnect.
    */
   slots: SlotCount[];
+  /**
+   * Snapshot only: the gateway's presence memberships, so the topic-service rebuilds its presence
+   * tables after a restart (silently) or reconciles them after a reconnect (only real changes become
+   * join/leave events).
+   */
+  members: PresenceEntry[];
 }
 
 export interface SlotCount {
@@ -119,6 +200,38 @@ export interface RouterMessage {
   message?: Message | undefined;
   command?: Command | undefined;
   admission?: AdmissionReply | undefined;
+  published?: Published | undefined;
+  replayed?: ReplayPage | undefined;
+  joined?: JoinReply | undefined;
+  presence?: PresenceEvent | undefined;
+}
+
+/** Where a client publish on history topics was put (its `request_id`), after it was numbered. */
+export interface Published {
+  requestId: number;
+  positions: TopicPosition[];
+}
+
+export interface ReplayPage {
+  requestId: number;
+  reply: HistoryReply | undefined;
+  /** True when the page was cut by its byte bound: ask again from `reply.position`. */
+  more: boolean;
+}
+
+export interface JoinReply {
+  requestId: number;
+  /** "joined", "present" or "full". */
+  result: string;
+}
+
+/** A member joined or left a presence topic: for the gateway's subscribers that asked (joinLeave). */
+export interface PresenceEvent {
+  appId: string;
+  topic: string;
+  /** "join" or "leave". */
+  kind: string;
+  member: PresenceMember | undefined;
 }
 
 export interface AdmissionReply {
@@ -147,6 +260,15 @@ export interface Message {
    * gateway has subscribers for. Each topic is delivered as its own frame with the same id.
    */
   topics: string[];
+  /** On history topics (set by the topic-service): each one's place in its stream. Empty otherwise. */
+  positions: TopicPosition[];
+  /**
+   * Client publish only: nonzero when it names history topics; the topic-service numbers them, routes
+   * them to every interested gateway (the origin included) and answers `published` with this id.
+   */
+  requestId: number;
+  /** Client and push API publishes: the rules of the topics that keep history. */
+  history: HistoryRule[];
 }
 
 export interface Target {
@@ -166,11 +288,15 @@ export interface PublishRequest {
   appId: string;
   topics: string[];
   dataJson: Buffer;
+  /** The rules of the topics that keep history (the app's settings, read by the push API). */
+  history: HistoryRule[];
 }
 
 export interface PublishReply {
   id: string;
   ts: number;
+  /** Per history topic of the publish: where the message was put. */
+  positions: TopicPosition[];
 }
 
 export interface PublishCall {
@@ -244,6 +370,43 @@ export interface PresenceRequest {
 export interface PresenceReply {
   online: boolean;
   connections: number;
+}
+
+export interface TopicPresenceRequest {
+  appId: string;
+  topic: string;
+  /** Most members returned (TopicPresence); 0 means 1000. */
+  limit: number;
+}
+
+export interface TopicPresenceReply {
+  members: PresenceMember[];
+}
+
+export interface TopicPresenceStatsReply {
+  clients: number;
+  users: number;
+}
+
+export interface HistoryRequest {
+  appId: string;
+  topic: string;
+  since?: StreamPosition | undefined;
+  /** 0 reads only the position. */
+  limit: number;
+}
+
+export interface HistoryMessage {
+  id: string;
+  ts: number;
+  dataJson: Buffer;
+  offset: number;
+}
+
+export interface HistoryReply {
+  messages: HistoryMessage[];
+  position: StreamPosition | undefined;
+  recovered: boolean;
 }
 
 export interface ClusterStatsRequest {}
@@ -533,6 +696,9 @@ function createBaseGatewayMessage(): GatewayMessage {
     result: undefined,
     acquire: undefined,
     slots: undefined,
+    replay: undefined,
+    join: undefined,
+    leaves: undefined,
   };
 }
 
@@ -561,6 +727,15 @@ export const GatewayMessage: MessageFns<GatewayMessage> = {
     }
     if (message.slots !== undefined) {
       SlotChanges.encode(message.slots, writer.uint32(66).fork()).join();
+    }
+    if (message.replay !== undefined) {
+      ReplayRequest.encode(message.replay, writer.uint32(74).fork()).join();
+    }
+    if (message.join !== undefined) {
+      PresenceJoin.encode(message.join, writer.uint32(82).fork()).join();
+    }
+    if (message.leaves !== undefined) {
+      PresenceLeaves.encode(message.leaves, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -642,6 +817,30 @@ export const GatewayMessage: MessageFns<GatewayMessage> = {
             message.slots = SlotChanges.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.replay = ReplayRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.join = PresenceJoin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.leaves = PresenceLeaves.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -664,6 +863,9 @@ export const GatewayMessage: MessageFns<GatewayMessage> = {
       result: isSet(object.result) ? CommandResult.fromJSON(object.result) : undefined,
       acquire: isSet(object.acquire) ? AdmissionRequest.fromJSON(object.acquire) : undefined,
       slots: isSet(object.slots) ? SlotChanges.fromJSON(object.slots) : undefined,
+      replay: isSet(object.replay) ? ReplayRequest.fromJSON(object.replay) : undefined,
+      join: isSet(object.join) ? PresenceJoin.fromJSON(object.join) : undefined,
+      leaves: isSet(object.leaves) ? PresenceLeaves.fromJSON(object.leaves) : undefined,
     };
   },
 
@@ -692,6 +894,15 @@ export const GatewayMessage: MessageFns<GatewayMessage> = {
     }
     if (message.slots !== undefined) {
       obj.slots = SlotChanges.toJSON(message.slots);
+    }
+    if (message.replay !== undefined) {
+      obj.replay = ReplayRequest.toJSON(message.replay);
+    }
+    if (message.join !== undefined) {
+      obj.join = PresenceJoin.toJSON(message.join);
+    }
+    if (message.leaves !== undefined) {
+      obj.leaves = PresenceLeaves.toJSON(message.leaves);
     }
     return obj;
   },
@@ -729,6 +940,996 @@ export const GatewayMessage: MessageFns<GatewayMessage> = {
         : undefined;
     message.slots =
       object.slots !== undefined && object.slots !== null ? SlotChanges.fromPartial(object.slots) : undefined;
+    message.replay =
+      object.replay !== undefined && object.replay !== null
+        ? ReplayRequest.fromPartial(object.replay)
+        : undefined;
+    message.join =
+      object.join !== undefined && object.join !== null ? PresenceJoin.fromPartial(object.join) : undefined;
+    message.leaves =
+      object.leaves !== undefined && object.leaves !== null
+        ? PresenceLeaves.fromPartial(object.leaves)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseReplayRequest(): ReplayRequest {
+  return { requestId: 0, appId: '', topic: '', since: undefined, limit: 0 };
+}
+
+export const ReplayRequest: MessageFns<ReplayRequest> = {
+  encode(message: ReplayRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.appId !== '') {
+      writer.uint32(18).string(message.appId);
+    }
+    if (message.topic !== '') {
+      writer.uint32(26).string(message.topic);
+    }
+    if (message.since !== undefined) {
+      StreamPosition.encode(message.since, writer.uint32(34).fork()).join();
+    }
+    if (message.limit !== 0) {
+      writer.uint32(40).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplayRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplayRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.since = StreamPosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplayRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      since: isSet(object.since) ? StreamPosition.fromJSON(object.since) : undefined,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: ReplayRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.since !== undefined) {
+      obj.since = StreamPosition.toJSON(message.since);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReplayRequest>, I>>(base?: I): ReplayRequest {
+    return ReplayRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReplayRequest>, I>>(object: I): ReplayRequest {
+    const message = createBaseReplayRequest();
+    message.requestId = object.requestId ?? 0;
+    message.appId = object.appId ?? '';
+    message.topic = object.topic ?? '';
+    message.since =
+      object.since !== undefined && object.since !== null
+        ? StreamPosition.fromPartial(object.since)
+        : undefined;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseStreamPosition(): StreamPosition {
+  return { offset: 0, epoch: '' };
+}
+
+export const StreamPosition: MessageFns<StreamPosition> = {
+  encode(message: StreamPosition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.offset !== 0) {
+      writer.uint32(8).uint64(message.offset);
+    }
+    if (message.epoch !== '') {
+      writer.uint32(18).string(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamPosition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamPosition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.epoch = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamPosition {
+    return {
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      epoch: isSet(object.epoch) ? globalThis.String(object.epoch) : '',
+    };
+  },
+
+  toJSON(message: StreamPosition): unknown {
+    const obj: any = {};
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    if (message.epoch !== '') {
+      obj.epoch = message.epoch;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StreamPosition>, I>>(base?: I): StreamPosition {
+    return StreamPosition.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StreamPosition>, I>>(object: I): StreamPosition {
+    const message = createBaseStreamPosition();
+    message.offset = object.offset ?? 0;
+    message.epoch = object.epoch ?? '';
+    return message;
+  },
+};
+
+function createBaseTopicPosition(): TopicPosition {
+  return { topic: '', offset: 0, epoch: '' };
+}
+
+export const TopicPosition: MessageFns<TopicPosition> = {
+  encode(message: TopicPosition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== '') {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(16).uint64(message.offset);
+    }
+    if (message.epoch !== '') {
+      writer.uint32(26).string(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TopicPosition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTopicPosition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.epoch = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TopicPosition {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      epoch: isSet(object.epoch) ? globalThis.String(object.epoch) : '',
+    };
+  },
+
+  toJSON(message: TopicPosition): unknown {
+    const obj: any = {};
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    if (message.epoch !== '') {
+      obj.epoch = message.epoch;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TopicPosition>, I>>(base?: I): TopicPosition {
+    return TopicPosition.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TopicPosition>, I>>(object: I): TopicPosition {
+    const message = createBaseTopicPosition();
+    message.topic = object.topic ?? '';
+    message.offset = object.offset ?? 0;
+    message.epoch = object.epoch ?? '';
+    return message;
+  },
+};
+
+function createBaseHistoryRule(): HistoryRule {
+  return { topic: '', size: 0, ttlMs: 0 };
+}
+
+export const HistoryRule: MessageFns<HistoryRule> = {
+  encode(message: HistoryRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== '') {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.size !== 0) {
+      writer.uint32(16).uint32(message.size);
+    }
+    if (message.ttlMs !== 0) {
+      writer.uint32(24).uint32(message.ttlMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HistoryRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHistoryRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.size = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.ttlMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HistoryRule {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+      ttlMs: isSet(object.ttlMs)
+        ? globalThis.Number(object.ttlMs)
+        : isSet(object.ttl_ms)
+          ? globalThis.Number(object.ttl_ms)
+          : 0,
+    };
+  },
+
+  toJSON(message: HistoryRule): unknown {
+    const obj: any = {};
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    if (message.ttlMs !== 0) {
+      obj.ttlMs = Math.round(message.ttlMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HistoryRule>, I>>(base?: I): HistoryRule {
+    return HistoryRule.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HistoryRule>, I>>(object: I): HistoryRule {
+    const message = createBaseHistoryRule();
+    message.topic = object.topic ?? '';
+    message.size = object.size ?? 0;
+    message.ttlMs = object.ttlMs ?? 0;
+    return message;
+  },
+};
+
+function createBasePresenceMember(): PresenceMember {
+  return { clientId: '', userId: undefined, infoJson: '' };
+}
+
+export const PresenceMember: MessageFns<PresenceMember> = {
+  encode(message: PresenceMember, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clientId !== '') {
+      writer.uint32(10).string(message.clientId);
+    }
+    if (message.userId !== undefined) {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.infoJson !== '') {
+      writer.uint32(26).string(message.infoJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PresenceMember {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePresenceMember();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.infoJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PresenceMember {
+    return {
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+          ? globalThis.String(object.client_id)
+          : '',
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+          ? globalThis.String(object.user_id)
+          : undefined,
+      infoJson: isSet(object.infoJson)
+        ? globalThis.String(object.infoJson)
+        : isSet(object.info_json)
+          ? globalThis.String(object.info_json)
+          : '',
+    };
+  },
+
+  toJSON(message: PresenceMember): unknown {
+    const obj: any = {};
+    if (message.clientId !== '') {
+      obj.clientId = message.clientId;
+    }
+    if (message.userId !== undefined) {
+      obj.userId = message.userId;
+    }
+    if (message.infoJson !== '') {
+      obj.infoJson = message.infoJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PresenceMember>, I>>(base?: I): PresenceMember {
+    return PresenceMember.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PresenceMember>, I>>(object: I): PresenceMember {
+    const message = createBasePresenceMember();
+    message.clientId = object.clientId ?? '';
+    message.userId = object.userId ?? undefined;
+    message.infoJson = object.infoJson ?? '';
+    return message;
+  },
+};
+
+function createBasePresenceJoin(): PresenceJoin {
+  return { requestId: 0, appId: '', topic: '', member: undefined, limit: 0 };
+}
+
+export const PresenceJoin: MessageFns<PresenceJoin> = {
+  encode(message: PresenceJoin, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.appId !== '') {
+      writer.uint32(18).string(message.appId);
+    }
+    if (message.topic !== '') {
+      writer.uint32(26).string(message.topic);
+    }
+    if (message.member !== undefined) {
+      PresenceMember.encode(message.member, writer.uint32(34).fork()).join();
+    }
+    if (message.limit !== 0) {
+      writer.uint32(40).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PresenceJoin {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePresenceJoin();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.member = PresenceMember.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PresenceJoin {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      member: isSet(object.member) ? PresenceMember.fromJSON(object.member) : undefined,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: PresenceJoin): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.member !== undefined) {
+      obj.member = PresenceMember.toJSON(message.member);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PresenceJoin>, I>>(base?: I): PresenceJoin {
+    return PresenceJoin.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PresenceJoin>, I>>(object: I): PresenceJoin {
+    const message = createBasePresenceJoin();
+    message.requestId = object.requestId ?? 0;
+    message.appId = object.appId ?? '';
+    message.topic = object.topic ?? '';
+    message.member =
+      object.member !== undefined && object.member !== null
+        ? PresenceMember.fromPartial(object.member)
+        : undefined;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBasePresenceLeave(): PresenceLeave {
+  return { appId: '', topic: '', clientId: '' };
+}
+
+export const PresenceLeave: MessageFns<PresenceLeave> = {
+  encode(message: PresenceLeave, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.topic !== '') {
+      writer.uint32(18).string(message.topic);
+    }
+    if (message.clientId !== '') {
+      writer.uint32(26).string(message.clientId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PresenceLeave {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePresenceLeave();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PresenceLeave {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+          ? globalThis.String(object.client_id)
+          : '',
+    };
+  },
+
+  toJSON(message: PresenceLeave): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.clientId !== '') {
+      obj.clientId = message.clientId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PresenceLeave>, I>>(base?: I): PresenceLeave {
+    return PresenceLeave.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PresenceLeave>, I>>(object: I): PresenceLeave {
+    const message = createBasePresenceLeave();
+    message.appId = object.appId ?? '';
+    message.topic = object.topic ?? '';
+    message.clientId = object.clientId ?? '';
+    return message;
+  },
+};
+
+function createBasePresenceLeaves(): PresenceLeaves {
+  return { leaves: [] };
+}
+
+export const PresenceLeaves: MessageFns<PresenceLeaves> = {
+  encode(message: PresenceLeaves, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.leaves) {
+      PresenceLeave.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PresenceLeaves {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePresenceLeaves();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.leaves.push(PresenceLeave.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PresenceLeaves {
+    return {
+      leaves: globalThis.Array.isArray(object?.leaves)
+        ? object.leaves.map((e: any) => PresenceLeave.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PresenceLeaves): unknown {
+    const obj: any = {};
+    if (message.leaves?.length) {
+      obj.leaves = message.leaves.map((e) => PresenceLeave.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PresenceLeaves>, I>>(base?: I): PresenceLeaves {
+    return PresenceLeaves.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PresenceLeaves>, I>>(object: I): PresenceLeaves {
+    const message = createBasePresenceLeaves();
+    message.leaves = object.leaves?.map((e) => PresenceLeave.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePresenceEntry(): PresenceEntry {
+  return { appId: '', topic: '', member: undefined };
+}
+
+export const PresenceEntry: MessageFns<PresenceEntry> = {
+  encode(message: PresenceEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.topic !== '') {
+      writer.uint32(18).string(message.topic);
+    }
+    if (message.member !== undefined) {
+      PresenceMember.encode(message.member, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PresenceEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePresenceEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.member = PresenceMember.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PresenceEntry {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      member: isSet(object.member) ? PresenceMember.fromJSON(object.member) : undefined,
+    };
+  },
+
+  toJSON(message: PresenceEntry): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.member !== undefined) {
+      obj.member = PresenceMember.toJSON(message.member);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PresenceEntry>, I>>(base?: I): PresenceEntry {
+    return PresenceEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PresenceEntry>, I>>(object: I): PresenceEntry {
+    const message = createBasePresenceEntry();
+    message.appId = object.appId ?? '';
+    message.topic = object.topic ?? '';
+    message.member =
+      object.member !== undefined && object.member !== null
+        ? PresenceMember.fromPartial(object.member)
+        : undefined;
     return message;
   },
 };
@@ -928,7 +2129,7 @@ export const InterestEntry: MessageFns<InterestEntry> = {
 };
 
 function createBaseInterest(): Interest {
-  return { topics: [], users: [], slots: [] };
+  return { topics: [], users: [], slots: [], members: [] };
 }
 
 export const Interest: MessageFns<Interest> = {
@@ -941,6 +2142,9 @@ export const Interest: MessageFns<Interest> = {
     }
     for (const v of message.slots) {
       SlotCount.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.members) {
+      PresenceEntry.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -982,6 +2186,14 @@ export const Interest: MessageFns<Interest> = {
             message.slots.push(SlotCount.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.members.push(PresenceEntry.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1005,6 +2217,9 @@ export const Interest: MessageFns<Interest> = {
       slots: globalThis.Array.isArray(object?.slots)
         ? object.slots.map((e: any) => SlotCount.fromJSON(e))
         : [],
+      members: globalThis.Array.isArray(object?.members)
+        ? object.members.map((e: any) => PresenceEntry.fromJSON(e))
+        : [],
     };
   },
 
@@ -1019,6 +2234,9 @@ export const Interest: MessageFns<Interest> = {
     if (message.slots?.length) {
       obj.slots = message.slots.map((e) => SlotCount.toJSON(e));
     }
+    if (message.members?.length) {
+      obj.members = message.members.map((e) => PresenceEntry.toJSON(e));
+    }
     return obj;
   },
 
@@ -1030,6 +2248,7 @@ export const Interest: MessageFns<Interest> = {
     message.topics = object.topics?.map((e) => InterestEntry.fromPartial(e)) || [];
     message.users = object.users?.map((e) => InterestEntry.fromPartial(e)) || [];
     message.slots = object.slots?.map((e) => SlotCount.fromPartial(e)) || [];
+    message.members = object.members?.map((e) => PresenceEntry.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1787,7 +3006,16 @@ export const CommandResult: MessageFns<CommandResult> = {
 };
 
 function createBaseRouterMessage(): RouterMessage {
-  return { registered: undefined, message: undefined, command: undefined, admission: undefined };
+  return {
+    registered: undefined,
+    message: undefined,
+    command: undefined,
+    admission: undefined,
+    published: undefined,
+    replayed: undefined,
+    joined: undefined,
+    presence: undefined,
+  };
 }
 
 export const RouterMessage: MessageFns<RouterMessage> = {
@@ -1803,6 +3031,18 @@ export const RouterMessage: MessageFns<RouterMessage> = {
     }
     if (message.admission !== undefined) {
       AdmissionReply.encode(message.admission, writer.uint32(34).fork()).join();
+    }
+    if (message.published !== undefined) {
+      Published.encode(message.published, writer.uint32(42).fork()).join();
+    }
+    if (message.replayed !== undefined) {
+      ReplayPage.encode(message.replayed, writer.uint32(50).fork()).join();
+    }
+    if (message.joined !== undefined) {
+      JoinReply.encode(message.joined, writer.uint32(58).fork()).join();
+    }
+    if (message.presence !== undefined) {
+      PresenceEvent.encode(message.presence, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -1852,6 +3092,38 @@ export const RouterMessage: MessageFns<RouterMessage> = {
             message.admission = AdmissionReply.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.published = Published.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.replayed = ReplayPage.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.joined = JoinReply.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.presence = PresenceEvent.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1870,6 +3142,10 @@ export const RouterMessage: MessageFns<RouterMessage> = {
       message: isSet(object.message) ? Message.fromJSON(object.message) : undefined,
       command: isSet(object.command) ? Command.fromJSON(object.command) : undefined,
       admission: isSet(object.admission) ? AdmissionReply.fromJSON(object.admission) : undefined,
+      published: isSet(object.published) ? Published.fromJSON(object.published) : undefined,
+      replayed: isSet(object.replayed) ? ReplayPage.fromJSON(object.replayed) : undefined,
+      joined: isSet(object.joined) ? JoinReply.fromJSON(object.joined) : undefined,
+      presence: isSet(object.presence) ? PresenceEvent.fromJSON(object.presence) : undefined,
     };
   },
 
@@ -1886,6 +3162,18 @@ export const RouterMessage: MessageFns<RouterMessage> = {
     }
     if (message.admission !== undefined) {
       obj.admission = AdmissionReply.toJSON(message.admission);
+    }
+    if (message.published !== undefined) {
+      obj.published = Published.toJSON(message.published);
+    }
+    if (message.replayed !== undefined) {
+      obj.replayed = ReplayPage.toJSON(message.replayed);
+    }
+    if (message.joined !== undefined) {
+      obj.joined = JoinReply.toJSON(message.joined);
+    }
+    if (message.presence !== undefined) {
+      obj.presence = PresenceEvent.toJSON(message.presence);
     }
     return obj;
   },
@@ -1910,6 +3198,434 @@ export const RouterMessage: MessageFns<RouterMessage> = {
     message.admission =
       object.admission !== undefined && object.admission !== null
         ? AdmissionReply.fromPartial(object.admission)
+        : undefined;
+    message.published =
+      object.published !== undefined && object.published !== null
+        ? Published.fromPartial(object.published)
+        : undefined;
+    message.replayed =
+      object.replayed !== undefined && object.replayed !== null
+        ? ReplayPage.fromPartial(object.replayed)
+        : undefined;
+    message.joined =
+      object.joined !== undefined && object.joined !== null
+        ? JoinReply.fromPartial(object.joined)
+        : undefined;
+    message.presence =
+      object.presence !== undefined && object.presence !== null
+        ? PresenceEvent.fromPartial(object.presence)
+        : undefined;
+    return message;
+  },
+};
+
+function createBasePublished(): Published {
+  return { requestId: 0, positions: [] };
+}
+
+export const Published: MessageFns<Published> = {
+  encode(message: Published, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    for (const v of message.positions) {
+      TopicPosition.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Published {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublished();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.positions.push(TopicPosition.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Published {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      positions: globalThis.Array.isArray(object?.positions)
+        ? object.positions.map((e: any) => TopicPosition.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Published): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.positions?.length) {
+      obj.positions = message.positions.map((e) => TopicPosition.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Published>, I>>(base?: I): Published {
+    return Published.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Published>, I>>(object: I): Published {
+    const message = createBasePublished();
+    message.requestId = object.requestId ?? 0;
+    message.positions = object.positions?.map((e) => TopicPosition.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseReplayPage(): ReplayPage {
+  return { requestId: 0, reply: undefined, more: false };
+}
+
+export const ReplayPage: MessageFns<ReplayPage> = {
+  encode(message: ReplayPage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.reply !== undefined) {
+      HistoryReply.encode(message.reply, writer.uint32(18).fork()).join();
+    }
+    if (message.more !== false) {
+      writer.uint32(24).bool(message.more);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplayPage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplayPage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reply = HistoryReply.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.more = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplayPage {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      reply: isSet(object.reply) ? HistoryReply.fromJSON(object.reply) : undefined,
+      more: isSet(object.more) ? globalThis.Boolean(object.more) : false,
+    };
+  },
+
+  toJSON(message: ReplayPage): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.reply !== undefined) {
+      obj.reply = HistoryReply.toJSON(message.reply);
+    }
+    if (message.more !== false) {
+      obj.more = message.more;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReplayPage>, I>>(base?: I): ReplayPage {
+    return ReplayPage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReplayPage>, I>>(object: I): ReplayPage {
+    const message = createBaseReplayPage();
+    message.requestId = object.requestId ?? 0;
+    message.reply =
+      object.reply !== undefined && object.reply !== null
+        ? HistoryReply.fromPartial(object.reply)
+        : undefined;
+    message.more = object.more ?? false;
+    return message;
+  },
+};
+
+function createBaseJoinReply(): JoinReply {
+  return { requestId: 0, result: '' };
+}
+
+export const JoinReply: MessageFns<JoinReply> = {
+  encode(message: JoinReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).uint64(message.requestId);
+    }
+    if (message.result !== '') {
+      writer.uint32(18).string(message.result);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JoinReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJoinReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.result = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JoinReply {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      result: isSet(object.result) ? globalThis.String(object.result) : '',
+    };
+  },
+
+  toJSON(message: JoinReply): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.result !== '') {
+      obj.result = message.result;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JoinReply>, I>>(base?: I): JoinReply {
+    return JoinReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JoinReply>, I>>(object: I): JoinReply {
+    const message = createBaseJoinReply();
+    message.requestId = object.requestId ?? 0;
+    message.result = object.result ?? '';
+    return message;
+  },
+};
+
+function createBasePresenceEvent(): PresenceEvent {
+  return { appId: '', topic: '', kind: '', member: undefined };
+}
+
+export const PresenceEvent: MessageFns<PresenceEvent> = {
+  encode(message: PresenceEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.topic !== '') {
+      writer.uint32(18).string(message.topic);
+    }
+    if (message.kind !== '') {
+      writer.uint32(26).string(message.kind);
+    }
+    if (message.member !== undefined) {
+      PresenceMember.encode(message.member, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PresenceEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePresenceEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.member = PresenceMember.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PresenceEvent {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : '',
+      member: isSet(object.member) ? PresenceMember.fromJSON(object.member) : undefined,
+    };
+  },
+
+  toJSON(message: PresenceEvent): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.kind !== '') {
+      obj.kind = message.kind;
+    }
+    if (message.member !== undefined) {
+      obj.member = PresenceMember.toJSON(message.member);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PresenceEvent>, I>>(base?: I): PresenceEvent {
+    return PresenceEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PresenceEvent>, I>>(object: I): PresenceEvent {
+    const message = createBasePresenceEvent();
+    message.appId = object.appId ?? '';
+    message.topic = object.topic ?? '';
+    message.kind = object.kind ?? '';
+    message.member =
+      object.member !== undefined && object.member !== null
+        ? PresenceMember.fromPartial(object.member)
         : undefined;
     return message;
   },
@@ -2106,6 +3822,9 @@ function createBaseMessage(): Message {
     id: '',
     ts: 0,
     topics: [],
+    positions: [],
+    requestId: 0,
+    history: [],
   };
 }
 
@@ -2131,6 +3850,15 @@ export const Message: MessageFns<Message> = {
     }
     for (const v of message.topics) {
       writer.uint32(58).string(v!);
+    }
+    for (const v of message.positions) {
+      TopicPosition.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.requestId !== 0) {
+      writer.uint32(72).uint64(message.requestId);
+    }
+    for (const v of message.history) {
+      HistoryRule.encode(v!, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -2204,6 +3932,30 @@ export const Message: MessageFns<Message> = {
             message.topics.push(reader.string());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.positions.push(TopicPosition.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.requestId = longToNumber(reader.uint64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.history.push(HistoryRule.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2235,6 +3987,17 @@ export const Message: MessageFns<Message> = {
       topics: globalThis.Array.isArray(object?.topics)
         ? object.topics.map((e: any) => globalThis.String(e))
         : [],
+      positions: globalThis.Array.isArray(object?.positions)
+        ? object.positions.map((e: any) => TopicPosition.fromJSON(e))
+        : [],
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.Number(object.request_id)
+          : 0,
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => HistoryRule.fromJSON(e))
+        : [],
     };
   },
 
@@ -2261,6 +4024,15 @@ export const Message: MessageFns<Message> = {
     if (message.topics?.length) {
       obj.topics = message.topics;
     }
+    if (message.positions?.length) {
+      obj.positions = message.positions.map((e) => TopicPosition.toJSON(e));
+    }
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => HistoryRule.toJSON(e));
+    }
     return obj;
   },
 
@@ -2277,6 +4049,9 @@ export const Message: MessageFns<Message> = {
     message.id = object.id ?? '';
     message.ts = object.ts ?? 0;
     message.topics = object.topics?.map((e) => e) || [];
+    message.positions = object.positions?.map((e) => TopicPosition.fromPartial(e)) || [];
+    message.requestId = object.requestId ?? 0;
+    message.history = object.history?.map((e) => HistoryRule.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2516,7 +4291,7 @@ export const Command: MessageFns<Command> = {
 };
 
 function createBasePublishRequest(): PublishRequest {
-  return { appId: '', topics: [], dataJson: Buffer.alloc(0) };
+  return { appId: '', topics: [], dataJson: Buffer.alloc(0), history: [] };
 }
 
 export const PublishRequest: MessageFns<PublishRequest> = {
@@ -2529,6 +4304,9 @@ export const PublishRequest: MessageFns<PublishRequest> = {
     }
     if (message.dataJson.length !== 0) {
       writer.uint32(26).bytes(message.dataJson);
+    }
+    for (const v of message.history) {
+      HistoryRule.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2570,6 +4348,14 @@ export const PublishRequest: MessageFns<PublishRequest> = {
             message.dataJson = Buffer.from(reader.bytes());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.history.push(HistoryRule.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2597,6 +4383,9 @@ export const PublishRequest: MessageFns<PublishRequest> = {
         : isSet(object.data_json)
           ? Buffer.from(bytesFromBase64(object.data_json))
           : Buffer.alloc(0),
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => HistoryRule.fromJSON(e))
+        : [],
     };
   },
 
@@ -2611,6 +4400,9 @@ export const PublishRequest: MessageFns<PublishRequest> = {
     if (message.dataJson.length !== 0) {
       obj.dataJson = base64FromBytes(message.dataJson);
     }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => HistoryRule.toJSON(e));
+    }
     return obj;
   },
 
@@ -2622,12 +4414,13 @@ export const PublishRequest: MessageFns<PublishRequest> = {
     message.appId = object.appId ?? '';
     message.topics = object.topics?.map((e) => e) || [];
     message.dataJson = object.dataJson ?? Buffer.alloc(0);
+    message.history = object.history?.map((e) => HistoryRule.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBasePublishReply(): PublishReply {
-  return { id: '', ts: 0 };
+  return { id: '', ts: 0, positions: [] };
 }
 
 export const PublishReply: MessageFns<PublishReply> = {
@@ -2637,6 +4430,9 @@ export const PublishReply: MessageFns<PublishReply> = {
     }
     if (message.ts !== 0) {
       writer.uint32(16).int64(message.ts);
+    }
+    for (const v of message.positions) {
+      TopicPosition.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -2670,6 +4466,14 @@ export const PublishReply: MessageFns<PublishReply> = {
             message.ts = longToNumber(reader.int64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.positions.push(TopicPosition.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2686,6 +4490,9 @@ export const PublishReply: MessageFns<PublishReply> = {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : '',
       ts: isSet(object.ts) ? globalThis.Number(object.ts) : 0,
+      positions: globalThis.Array.isArray(object?.positions)
+        ? object.positions.map((e: any) => TopicPosition.fromJSON(e))
+        : [],
     };
   },
 
@@ -2697,6 +4504,9 @@ export const PublishReply: MessageFns<PublishReply> = {
     if (message.ts !== 0) {
       obj.ts = Math.round(message.ts);
     }
+    if (message.positions?.length) {
+      obj.positions = message.positions.map((e) => TopicPosition.toJSON(e));
+    }
     return obj;
   },
 
@@ -2707,6 +4517,7 @@ export const PublishReply: MessageFns<PublishReply> = {
     const message = createBasePublishReply();
     message.id = object.id ?? '';
     message.ts = object.ts ?? 0;
+    message.positions = object.positions?.map((e) => TopicPosition.fromPartial(e)) || [];
     return message;
   },
 };
@@ -3931,6 +5742,618 @@ export const PresenceReply: MessageFns<PresenceReply> = {
     const message = createBasePresenceReply();
     message.online = object.online ?? false;
     message.connections = object.connections ?? 0;
+    return message;
+  },
+};
+
+function createBaseTopicPresenceRequest(): TopicPresenceRequest {
+  return { appId: '', topic: '', limit: 0 };
+}
+
+export const TopicPresenceRequest: MessageFns<TopicPresenceRequest> = {
+  encode(message: TopicPresenceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.topic !== '') {
+      writer.uint32(18).string(message.topic);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(24).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TopicPresenceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTopicPresenceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TopicPresenceRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: TopicPresenceRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TopicPresenceRequest>, I>>(base?: I): TopicPresenceRequest {
+    return TopicPresenceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TopicPresenceRequest>, I>>(object: I): TopicPresenceRequest {
+    const message = createBaseTopicPresenceRequest();
+    message.appId = object.appId ?? '';
+    message.topic = object.topic ?? '';
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseTopicPresenceReply(): TopicPresenceReply {
+  return { members: [] };
+}
+
+export const TopicPresenceReply: MessageFns<TopicPresenceReply> = {
+  encode(message: TopicPresenceReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.members) {
+      PresenceMember.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TopicPresenceReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTopicPresenceReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.members.push(PresenceMember.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TopicPresenceReply {
+    return {
+      members: globalThis.Array.isArray(object?.members)
+        ? object.members.map((e: any) => PresenceMember.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TopicPresenceReply): unknown {
+    const obj: any = {};
+    if (message.members?.length) {
+      obj.members = message.members.map((e) => PresenceMember.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TopicPresenceReply>, I>>(base?: I): TopicPresenceReply {
+    return TopicPresenceReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TopicPresenceReply>, I>>(object: I): TopicPresenceReply {
+    const message = createBaseTopicPresenceReply();
+    message.members = object.members?.map((e) => PresenceMember.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTopicPresenceStatsReply(): TopicPresenceStatsReply {
+  return { clients: 0, users: 0 };
+}
+
+export const TopicPresenceStatsReply: MessageFns<TopicPresenceStatsReply> = {
+  encode(message: TopicPresenceStatsReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clients !== 0) {
+      writer.uint32(8).uint32(message.clients);
+    }
+    if (message.users !== 0) {
+      writer.uint32(16).uint32(message.users);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TopicPresenceStatsReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTopicPresenceStatsReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.clients = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.users = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TopicPresenceStatsReply {
+    return {
+      clients: isSet(object.clients) ? globalThis.Number(object.clients) : 0,
+      users: isSet(object.users) ? globalThis.Number(object.users) : 0,
+    };
+  },
+
+  toJSON(message: TopicPresenceStatsReply): unknown {
+    const obj: any = {};
+    if (message.clients !== 0) {
+      obj.clients = Math.round(message.clients);
+    }
+    if (message.users !== 0) {
+      obj.users = Math.round(message.users);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TopicPresenceStatsReply>, I>>(base?: I): TopicPresenceStatsReply {
+    return TopicPresenceStatsReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TopicPresenceStatsReply>, I>>(object: I): TopicPresenceStatsReply {
+    const message = createBaseTopicPresenceStatsReply();
+    message.clients = object.clients ?? 0;
+    message.users = object.users ?? 0;
+    return message;
+  },
+};
+
+function createBaseHistoryRequest(): HistoryRequest {
+  return { appId: '', topic: '', since: undefined, limit: 0 };
+}
+
+export const HistoryRequest: MessageFns<HistoryRequest> = {
+  encode(message: HistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.appId !== '') {
+      writer.uint32(10).string(message.appId);
+    }
+    if (message.topic !== '') {
+      writer.uint32(18).string(message.topic);
+    }
+    if (message.since !== undefined) {
+      StreamPosition.encode(message.since, writer.uint32(26).fork()).join();
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHistoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.since = StreamPosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HistoryRequest {
+    return {
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+          ? globalThis.String(object.app_id)
+          : '',
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : '',
+      since: isSet(object.since) ? StreamPosition.fromJSON(object.since) : undefined,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: HistoryRequest): unknown {
+    const obj: any = {};
+    if (message.appId !== '') {
+      obj.appId = message.appId;
+    }
+    if (message.topic !== '') {
+      obj.topic = message.topic;
+    }
+    if (message.since !== undefined) {
+      obj.since = StreamPosition.toJSON(message.since);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HistoryRequest>, I>>(base?: I): HistoryRequest {
+    return HistoryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HistoryRequest>, I>>(object: I): HistoryRequest {
+    const message = createBaseHistoryRequest();
+    message.appId = object.appId ?? '';
+    message.topic = object.topic ?? '';
+    message.since =
+      object.since !== undefined && object.since !== null
+        ? StreamPosition.fromPartial(object.since)
+        : undefined;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseHistoryMessage(): HistoryMessage {
+  return { id: '', ts: 0, dataJson: Buffer.alloc(0), offset: 0 };
+}
+
+export const HistoryMessage: MessageFns<HistoryMessage> = {
+  encode(message: HistoryMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== '') {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.ts !== 0) {
+      writer.uint32(16).int64(message.ts);
+    }
+    if (message.dataJson.length !== 0) {
+      writer.uint32(26).bytes(message.dataJson);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(32).uint64(message.offset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HistoryMessage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHistoryMessage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.ts = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.dataJson = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HistoryMessage {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : '',
+      ts: isSet(object.ts) ? globalThis.Number(object.ts) : 0,
+      dataJson: isSet(object.dataJson)
+        ? Buffer.from(bytesFromBase64(object.dataJson))
+        : isSet(object.data_json)
+          ? Buffer.from(bytesFromBase64(object.data_json))
+          : Buffer.alloc(0),
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+    };
+  },
+
+  toJSON(message: HistoryMessage): unknown {
+    const obj: any = {};
+    if (message.id !== '') {
+      obj.id = message.id;
+    }
+    if (message.ts !== 0) {
+      obj.ts = Math.round(message.ts);
+    }
+    if (message.dataJson.length !== 0) {
+      obj.dataJson = base64FromBytes(message.dataJson);
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HistoryMessage>, I>>(base?: I): HistoryMessage {
+    return HistoryMessage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HistoryMessage>, I>>(object: I): HistoryMessage {
+    const message = createBaseHistoryMessage();
+    message.id = object.id ?? '';
+    message.ts = object.ts ?? 0;
+    message.dataJson = object.dataJson ?? Buffer.alloc(0);
+    message.offset = object.offset ?? 0;
+    return message;
+  },
+};
+
+function createBaseHistoryReply(): HistoryReply {
+  return { messages: [], position: undefined, recovered: false };
+}
+
+export const HistoryReply: MessageFns<HistoryReply> = {
+  encode(message: HistoryReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      HistoryMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.position !== undefined) {
+      StreamPosition.encode(message.position, writer.uint32(18).fork()).join();
+    }
+    if (message.recovered !== false) {
+      writer.uint32(24).bool(message.recovered);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HistoryReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHistoryReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(HistoryMessage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.position = StreamPosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.recovered = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HistoryReply {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => HistoryMessage.fromJSON(e))
+        : [],
+      position: isSet(object.position) ? StreamPosition.fromJSON(object.position) : undefined,
+      recovered: isSet(object.recovered) ? globalThis.Boolean(object.recovered) : false,
+    };
+  },
+
+  toJSON(message: HistoryReply): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => HistoryMessage.toJSON(e));
+    }
+    if (message.position !== undefined) {
+      obj.position = StreamPosition.toJSON(message.position);
+    }
+    if (message.recovered !== false) {
+      obj.recovered = message.recovered;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HistoryReply>, I>>(base?: I): HistoryReply {
+    return HistoryReply.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HistoryReply>, I>>(object: I): HistoryReply {
+    const message = createBaseHistoryReply();
+    message.messages = object.messages?.map((e) => HistoryMessage.fromPartial(e)) || [];
+    message.position =
+      object.position !== undefined && object.position !== null
+        ? StreamPosition.fromPartial(object.position)
+        : undefined;
+    message.recovered = object.recovered ?? false;
     return message;
   },
 };
@@ -8967,8 +11390,10 @@ export const TopicServiceService = {
    * One long-lived stream per gateway. The first message must be `register`, the second a full
    * `snapshot` of the gateway's interest and connection slots; then `delta`s, client `publish`es
    * (one message per client publish, all its topics in it), `heartbeat`s, command `result`s and
-   * admission `acquire`s and slot changes. The topic-service sends `registered`, then deliveries for
-   * topics and users the gateway has subscribers for, commands and admission answers.
+   * admission `acquire`s and slot changes, history `replay` requests, presence `join`s and `leaves`.
+   * The topic-service sends `registered`, then deliveries for topics and users the gateway has
+   * subscribers for, commands, admission answers, `published` answers to client publishes on history
+   * topics, `replayed` pages, `joined` answers and presence events.
    */
   attach: {
     path: '/beacon.cluster.v1.TopicService/Attach' as const,
@@ -9052,6 +11477,39 @@ export const TopicServiceService = {
     requestDeserialize: (value: Buffer): PresenceRequest => PresenceRequest.decode(value),
     responseSerialize: (value: PresenceReply): Buffer => Buffer.from(PresenceReply.encode(value).finish()),
     responseDeserialize: (value: Buffer): PresenceReply => PresenceReply.decode(value),
+  },
+  /** Presence of a topic, cluster-wide (the topic-service's presence table, fed by the gateways). */
+  topicPresence: {
+    path: '/beacon.cluster.v1.TopicService/TopicPresence' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: TopicPresenceRequest): Buffer =>
+      Buffer.from(TopicPresenceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TopicPresenceRequest => TopicPresenceRequest.decode(value),
+    responseSerialize: (value: TopicPresenceReply): Buffer =>
+      Buffer.from(TopicPresenceReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TopicPresenceReply => TopicPresenceReply.decode(value),
+  },
+  topicPresenceStats: {
+    path: '/beacon.cluster.v1.TopicService/TopicPresenceStats' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: TopicPresenceRequest): Buffer =>
+      Buffer.from(TopicPresenceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TopicPresenceRequest => TopicPresenceRequest.decode(value),
+    responseSerialize: (value: TopicPresenceStatsReply): Buffer =>
+      Buffer.from(TopicPresenceStatsReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TopicPresenceStatsReply => TopicPresenceStatsReply.decode(value),
+  },
+  /** A history topic's retained messages (the topic-service numbers and keeps them). */
+  history: {
+    path: '/beacon.cluster.v1.TopicService/History' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: HistoryRequest): Buffer => Buffer.from(HistoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): HistoryRequest => HistoryRequest.decode(value),
+    responseSerialize: (value: HistoryReply): Buffer => Buffer.from(HistoryReply.encode(value).finish()),
+    responseDeserialize: (value: Buffer): HistoryReply => HistoryReply.decode(value),
   },
   clusterStats: {
     path: '/beacon.cluster.v1.TopicService/ClusterStats' as const,
@@ -9156,8 +11614,10 @@ export interface TopicServiceServer extends UntypedServiceImplementation {
    * One long-lived stream per gateway. The first message must be `register`, the second a full
    * `snapshot` of the gateway's interest and connection slots; then `delta`s, client `publish`es
    * (one message per client publish, all its topics in it), `heartbeat`s, command `result`s and
-   * admission `acquire`s and slot changes. The topic-service sends `registered`, then deliveries for
-   * topics and users the gateway has subscribers for, commands and admission answers.
+   * admission `acquire`s and slot changes, history `replay` requests, presence `join`s and `leaves`.
+   * The topic-service sends `registered`, then deliveries for topics and users the gateway has
+   * subscribers for, commands, admission answers, `published` answers to client publishes on history
+   * topics, `replayed` pages, `joined` answers and presence events.
    */
   attach: handleBidiStreamingCall<GatewayMessage, RouterMessage>;
   /** Push API operations, cluster-wide. */
@@ -9172,6 +11632,11 @@ export interface TopicServiceServer extends UntypedServiceImplementation {
   topicSubscribers: handleUnaryCall<TopicSubscribersRequest, TopicSubscribersReply>;
   listTopics: handleUnaryCall<ListTopicsRequest, ListTopicsReply>;
   presence: handleUnaryCall<PresenceRequest, PresenceReply>;
+  /** Presence of a topic, cluster-wide (the topic-service's presence table, fed by the gateways). */
+  topicPresence: handleUnaryCall<TopicPresenceRequest, TopicPresenceReply>;
+  topicPresenceStats: handleUnaryCall<TopicPresenceRequest, TopicPresenceStatsReply>;
+  /** A history topic's retained messages (the topic-service numbers and keeps them). */
+  history: handleUnaryCall<HistoryRequest, HistoryReply>;
   clusterStats: handleUnaryCall<ClusterStatsRequest, ClusterStatsReply>;
   /**
    * Statistics and directory queries, apart from routing: every gateway (and push API) keeps one
@@ -9201,8 +11666,10 @@ export interface TopicServiceClient extends Client {
    * One long-lived stream per gateway. The first message must be `register`, the second a full
    * `snapshot` of the gateway's interest and connection slots; then `delta`s, client `publish`es
    * (one message per client publish, all its topics in it), `heartbeat`s, command `result`s and
-   * admission `acquire`s and slot changes. The topic-service sends `registered`, then deliveries for
-   * topics and users the gateway has subscribers for, commands and admission answers.
+   * admission `acquire`s and slot changes, history `replay` requests, presence `join`s and `leaves`.
+   * The topic-service sends `registered`, then deliveries for topics and users the gateway has
+   * subscribers for, commands, admission answers, `published` answers to client publishes on history
+   * topics, `replayed` pages, `joined` answers and presence events.
    */
   attach(): ClientDuplexStream<GatewayMessage, RouterMessage>;
   attach(options: Partial<CallOptions>): ClientDuplexStream<GatewayMessage, RouterMessage>;
@@ -9310,6 +11777,53 @@ export interface TopicServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PresenceReply) => void,
+  ): ClientUnaryCall;
+  /** Presence of a topic, cluster-wide (the topic-service's presence table, fed by the gateways). */
+  topicPresence(
+    request: TopicPresenceRequest,
+    callback: (error: ServiceError | null, response: TopicPresenceReply) => void,
+  ): ClientUnaryCall;
+  topicPresence(
+    request: TopicPresenceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TopicPresenceReply) => void,
+  ): ClientUnaryCall;
+  topicPresence(
+    request: TopicPresenceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TopicPresenceReply) => void,
+  ): ClientUnaryCall;
+  topicPresenceStats(
+    request: TopicPresenceRequest,
+    callback: (error: ServiceError | null, response: TopicPresenceStatsReply) => void,
+  ): ClientUnaryCall;
+  topicPresenceStats(
+    request: TopicPresenceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TopicPresenceStatsReply) => void,
+  ): ClientUnaryCall;
+  topicPresenceStats(
+    request: TopicPresenceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TopicPresenceStatsReply) => void,
+  ): ClientUnaryCall;
+  /** A history topic's retained messages (the topic-service numbers and keeps them). */
+  history(
+    request: HistoryRequest,
+    callback: (error: ServiceError | null, response: HistoryReply) => void,
+  ): ClientUnaryCall;
+  history(
+    request: HistoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: HistoryReply) => void,
+  ): ClientUnaryCall;
+  history(
+    request: HistoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: HistoryReply) => void,
   ): ClientUnaryCall;
   clusterStats(
     request: ClusterStatsRequest,
