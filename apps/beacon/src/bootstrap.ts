@@ -29,6 +29,7 @@ import { APP_AUTHENTICATOR, CachedAuthenticator, servePushApi } from '@beacon/pu
 import { newNodeId, ROUTER, type Router } from '@beacon/routing';
 import { localAdminSources } from '@beacon/stats';
 import { BeaconModule } from './app.module.js';
+import { CHAT_DEMO_PATH, DEFAULT_CHAT_DEMO_DIR, ensureChatSettings, serveChatDemo } from './chat-demo.js';
 import type { BeaconConfig } from './config.js';
 
 export interface RunningBeacon {
@@ -57,12 +58,16 @@ export interface RunningBeacon {
   createdAdmin: { email: string; password: string | null } | null;
   /** Where the dashboard is served. */
   dashboardUrl: string;
+  /** Where the chat demo is served; null when it is off (BEACON_CHAT_DEMO=off, or no development app). */
+  chatDemoUrl: string | null;
   /** The app change feed's watcher (tests poll it to skip the interval). */
   appChanges: AppChangeWatcher;
   persistence: Persistence;
   metrics: MetricsRegistry;
   close(): Promise<void>;
 }
+
+const CHAT_PATTERN_NOTE = "presence 'chat/*' and history 'chat/*:100:3600'";
 
 export interface StartOptions {
   /** Gateway hook classes (Nest providers), run after the built-in permission hooks. */
@@ -133,6 +138,21 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       maxTopicLength: config.limits.maxTopicLength,
       logError: (m) => adminLog.error(m),
     });
+    const devKey = dev.app?.key ?? null;
+    const demo = config.chatDemo.enabled && devKey !== null && dev.app?.enabled === true;
+    if (demo) {
+      const done = await ensureChatSettings(persistence, devKey);
+      if (done === 'operator')
+        adminLog.warn(
+          `chat demo: the development app has presence or history settings of its own; add ${CHAT_PATTERN_NOTE} for the demo's rooms`,
+        );
+      await serveChatDemo(app.getHttpAdapter().getInstance(), {
+        persistence,
+        router: app.get<symbol, Router>(ROUTER, { strict: false }),
+        appKey: devKey,
+        distDir: config.chatDemo.dir ?? DEFAULT_CHAT_DEMO_DIR,
+      });
+    }
     const { port, url } = await listenHttp(app, config.port, config.host);
     const appChanges = await watchAppChanges(persistence, app, config.appChangePollMs);
     return {
@@ -144,6 +164,7 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       createdDevApp: dev.created && dev.app !== null ? devAppShown(config, dev.app.key, dev, open) : null,
       createdAdmin,
       dashboardUrl: `${url}${DASHBOARD_PATH}`,
+      chatDemoUrl: demo ? `${url}${CHAT_DEMO_PATH}` : null,
       persistence,
       metrics,
       appChanges,

@@ -44,6 +44,8 @@ const Env = z.object({
   BEACON_AUDIT_WINDOW_MS: int(60_000, 100),
   ...metricsEnv,
   ...adminEnv,
+  BEACON_CHAT_DEMO: z.enum(['on', 'off'], { error: 'on or off' }).default('on'),
+  BEACON_CHAT_DEMO_DIR: z.string().min(1).optional(),
 });
 
 export interface BeaconConfig {
@@ -69,6 +71,8 @@ export interface BeaconConfig {
   metricsToken: string | undefined;
   /** The admin API and dashboard: sessions, sign-in limits, the first admin. */
   admin: AdminConfig;
+  /** The chat demo at /demo/chat/ (docs/chat-demo.md): on while the development app exists, unless off. */
+  chatDemo: { enabled: boolean; dir: string | undefined };
 }
 
 /** Parses the environment once at boot; every bad variable is reported in one error. */
@@ -102,5 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BeaconConfig {
     history: { maxBytes: e.BEACON_HISTORY_MAX_BYTES, maxStreams: e.BEACON_HISTORY_MAX_STREAMS },
     metricsToken: e.BEACON_METRICS_TOKEN,
     admin: adminConfigFrom(e),
+    chatDemo: { enabled: e.BEACON_CHAT_DEMO === 'on', dir: e.BEACON_CHAT_DEMO_DIR },
   };
 }
