@@ -11,6 +11,7 @@ describe('topic-service config', () => {
       heartbeatIntervalMs: 2000,
       livenessTimeoutMs: 6000,
       commandTimeoutMs: 2000,
+      history: { maxBytes: 64 * 1024 * 1024, maxStreams: 100_000 },
       logLevel: 'info',
     });
   });

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { cluster } from '@beacon/contracts';
 import { ManualClock } from './clock.js';
-import type { GatewayLink } from './gateway-registry.js';
+import { attachGateway } from './test/fake-link.js';
 import { TopicRouter } from './topic-router.js';
-import type { TopicServiceException } from './topic-service.exception.js';
-
-class FakeLink implements GatewayLink {
-  readonly written: cluster.RouterMessage[] = [];
-  closedWith: TopicServiceException | 'ok' | null = null;
-  queued = 0;
-  queuedBytes = 0;
-  write(m: cluster.RouterMessage): void {
-    if (this.closedWith === null) this.written.push(m);
-  }
-  close(error?: TopicServiceException): void {
-    this.closedWith ??= error ?? 'ok';
-  }
-  answers(): cluster.AdmissionReply[] {
-    return this.written.flatMap((m) => (m.admission ? [m.admission] : []));
-  }
-}
 
 function setup() {
   const router = new TopicRouter(
@@ -27,10 +10,7 @@ function setup() {
     { clock: new ManualClock() },
   );
   const gw = (nodeId: string, slots: cluster.SlotCount[] = []) => {
-    const link = new FakeLink();
-    const session = router.attach(link);
-    session.receive({ register: { nodeId, address: '' } });
-    session.receive({ snapshot: { topics: [], users: [], slots, members: [] } });
+    const { link, session } = attachGateway(router, nodeId, { slots });
     let nextId = 1;
     const acquire = (appId: string, limit: number): boolean | undefined => {
       const requestId = nextId++;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { cluster } from '@beacon/contracts';
 import { ManualClock } from './clock.js';
-import { FakeLink } from './test/fake-link.js';
+import { attachGateway, type FakeLink } from './test/fake-link.js';
 import { TopicRouter } from './topic-router.js';
 
 const rule = (topic: string): cluster.HistoryRule => ({ topic, size: 100, ttlMs: 60_000 });
@@ -10,20 +10,7 @@ const data = (s: string) => Buffer.from(JSON.stringify(s));
 function setup() {
   const clock = new ManualClock();
   const router = new TopicRouter({ heartbeatIntervalMs: 100, livenessTimeoutMs: 400 }, { clock });
-  const gw = (nodeId: string, topics: string[] = []) => {
-    const link = new FakeLink();
-    const session = router.attach(link);
-    session.receive({ register: { nodeId, address: '' } });
-    session.receive({
-      snapshot: {
-        topics: topics.map((key) => ({ appId: 'app', key, count: 1 })),
-        users: [],
-        slots: [],
-        members: [],
-      },
-    });
-    return { link, session };
-  };
+  const gw = (nodeId: string, topics: string[] = []) => attachGateway(router, nodeId, { topics });
   const publish = (
     topics: string[],
     text: string,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { cluster } from '@beacon/contracts';
 import { ManualClock } from './clock.js';
-import { FakeLink } from './test/fake-link.js';
+import { attachGateway } from './test/fake-link.js';
 import { TopicRouter } from './topic-router.js';
 
 const LIVENESS = 400;
@@ -24,17 +24,7 @@ function setup(
 ) {
   let requestId = 0;
   const gw = (nodeId: string, members: cluster.PresenceEntry[] = [], topics = ['room']) => {
-    const link = new FakeLink();
-    const session = router.attach(link);
-    session.receive({ register: { nodeId, address: '' } });
-    session.receive({
-      snapshot: {
-        topics: topics.map((key) => ({ appId: 'app', key, count: 1 })),
-        users: [],
-        slots: [],
-        members,
-      },
-    });
+    const { link, session } = attachGateway(router, nodeId, { topics, members });
     const join = (n: number, limit = 10, topic = 'room'): string => {
       const id = ++requestId;
       session.receive({ join: { requestId: id, appId: 'app', topic, member: member(nodeId, n), limit } });

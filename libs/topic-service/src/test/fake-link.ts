@@ -1,5 +1,6 @@
 import type { cluster } from '@beacon/contracts';
 import type { GatewayLink } from '../gateway-registry.js';
+import type { AttachSession, TopicRouter } from '../topic-router.js';
 import type { TopicServiceException } from '../topic-service.exception.js';
 
 /** A gateway's Attach stream for specs: records what the router writes and how it closed the stream. */
@@ -17,6 +18,9 @@ export class FakeLink implements GatewayLink {
   messages(): cluster.Message[] {
     return this.written.flatMap((m) => (m.message ? [m.message] : []));
   }
+  answers(): cluster.AdmissionReply[] {
+    return this.written.flatMap((m) => (m.admission ? [m.admission] : []));
+  }
   commands(): cluster.Command[] {
     return this.written.flatMap((m) => (m.command ? [m.command] : []));
   }
@@ -26,4 +30,24 @@ export class FakeLink implements GatewayLink {
       m.presence ? [`${m.presence.kind} ${m.presence.topic} ${m.presence.member?.clientId ?? ''}`] : [],
     );
   }
+}
+
+/** Attaches a gateway to the router: register, then a snapshot (one subscriber per topic, slots, members). */
+export function attachGateway(
+  router: TopicRouter,
+  nodeId: string,
+  snapshot: { topics?: string[]; slots?: cluster.SlotCount[]; members?: cluster.PresenceEntry[] } = {},
+): { link: FakeLink; session: AttachSession } {
+  const link = new FakeLink();
+  const session = router.attach(link);
+  session.receive({ register: { nodeId, address: '' } });
+  session.receive({
+    snapshot: {
+      topics: (snapshot.topics ?? []).map((key) => ({ appId: 'app', key, count: 1 })),
+      users: [],
+      slots: snapshot.slots ?? [],
+      members: snapshot.members ?? [],
+    },
+  });
+  return { link, session };
 }
