@@ -15,7 +15,9 @@ async function main(): Promise<void> {
     process.stdout.write(`beacon gRPC listening on ${beacon.grpcAddress}${bound}\n`);
   process.stdout.write(`dashboard: ${beacon.dashboardUrl}\n`);
   if (beacon.chatDemoUrl !== null)
-    process.stdout.write(`chat demo: ${beacon.chatDemoUrl}  (open it in two tabs; BEACON_CHAT_DEMO=off hides it)\n`);
+    process.stdout.write(
+      `chat demo: ${beacon.chatDemoUrl}  (open it in two tabs; BEACON_CHAT_DEMO=off hides it)\n`,
+    );
   if (beacon.createdAdmin !== null) process.stdout.write(adminBanner(beacon.createdAdmin));
 
   closeOnSignals('beacon', () => beacon.close());

@@ -228,9 +228,7 @@ function Room({ room, session, me, state }: { room: string; session: Session; me
             {room}
           </h1>
           <span className="muted">{ROOM_BLURB[room]}</span>
-          <span className="count">
-            {sorted.length} online
-          </span>
+          <span className="count">{sorted.length} online</span>
         </header>
         {state !== 'connected' && (
           <div className="banner" role="status" data-testid="reconnecting">
@@ -257,10 +255,15 @@ function Room({ room, session, me, state }: { room: string; session: Session; me
           ) : (
             messages.map((m, i) => {
               const prev = messages[i - 1];
-              const grouped = prev !== undefined && prev.data.name === m.data.name && m.ts - prev.ts < 120_000;
+              const grouped =
+                prev !== undefined && prev.data.name === m.data.name && m.ts - prev.ts < 120_000;
               return (
                 <li key={m.key} className={grouped ? 'msg grouped' : 'msg'} data-testid="message">
-                  {grouped ? <span className="gutter" /> : <Avatar name={m.data.name} colour={m.data.colour} />}
+                  {grouped ? (
+                    <span className="gutter" />
+                  ) : (
+                    <Avatar name={m.data.name} colour={m.data.colour} />
+                  )}
                   <div className="body">
                     {!grouped && (
                       <div className="meta">
@@ -282,7 +285,9 @@ function Room({ room, session, me, state }: { room: string; session: Session; me
         <form className="composer" onSubmit={(e) => void send(e)}>
           <input
             aria-label="Message"
-            placeholder={session.clientPublish ? `Message #${room}` : 'This app does not allow client publish'}
+            placeholder={
+              session.clientPublish ? `Message #${room}` : 'This app does not allow client publish'
+            }
             maxLength={500}
             value={text}
             disabled={!session.clientPublish}
@@ -313,9 +318,23 @@ function Room({ room, session, me, state }: { room: string; session: Session; me
   );
 }
 
-function Avatar({ name, colour, small, online }: { name: string; colour: string; small?: boolean; online?: boolean }) {
+function Avatar({
+  name,
+  colour,
+  small,
+  online,
+}: {
+  name: string;
+  colour: string;
+  small?: boolean;
+  online?: boolean;
+}) {
   return (
-    <span className={small === true ? 'avatar small' : 'avatar'} style={{ background: colour }} aria-hidden="true">
+    <span
+      className={small === true ? 'avatar small' : 'avatar'}
+      style={{ background: colour }}
+      aria-hidden="true"
+    >
       {name.slice(0, 1).toUpperCase()}
       {online === true && <span className="online" />}
     </span>

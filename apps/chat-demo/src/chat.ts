@@ -45,9 +45,7 @@ async function fetchToken(identity: Identity): Promise<TokenAnswer> {
     body: JSON.stringify(identity),
   });
   const body = (await res.json().catch(() => null)) as
-    | (TokenAnswer & { error?: undefined })
-    | { error: { message: string } }
-    | null;
+    (TokenAnswer & { error?: undefined }) | { error: { message: string } } | null;
   if (body === null) throw new DemoError(`the token endpoint answered ${res.status}`);
   if (body.error !== undefined) throw new DemoError(body.error.message);
   return body;
