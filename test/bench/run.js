@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fanout, latency } from './lib/scenarios.js';
+import { startChurn } from './lib/churn.js';
 import { grpcScenario, restScenario } from './lib/push-scenarios.js';
 import {
   BEACON_CLI,
@@ -33,7 +34,11 @@ const HELP = `Usage: npm run bench -- [options]
 
   --target <t>               reference | beacon | cluster | both (reference + beacon)
                              | all (default: all three)
-  --scenario <s>             fanout | latency | rest | grpc | push (rest + grpc) | all (default all)
+  --scenario <s>             fanout | latency | rest | grpc | push (rest + grpc) | all (default all);
+                             features: plain fan-out, fan-out on a history topic, and plain fan-out
+                             beside presence churn (Beacon and the cluster; not part of all)
+  --churn-members <n>        features: presence members held during the churn (default 10000)
+  --churn-rate <n>           features: presence joins + leaves per second (default 1000)
   --duration <s>             measured seconds per scenario (default 10)
   --warmup <s>               unmeasured seconds before each measurement (default 1)
   --subscribers <n>          fan-out subscribers (default 2000)
@@ -83,6 +88,8 @@ function options(argv) {
       stall: { type: 'string', default: '5' },
       'connect-batch': { type: 'string', default: '100' },
       rounds: { type: 'string', default: '1' },
+      'churn-members': { type: 'string', default: '10000' },
+      'churn-rate': { type: 'string', default: '1000' },
       'wait-idle': { type: 'string', default: '30' },
       'server-node-args': { type: 'string', default: '' },
       'beacon-main': { type: 'string', default: BEACON_MAIN },
@@ -110,7 +117,7 @@ function options(argv) {
   };
   if (!['reference', 'beacon', 'cluster', 'both', 'all'].includes(values.target))
     throw new Error(`bad --target ${values.target}`);
-  if (!['fanout', 'latency', 'rest', 'grpc', 'push', 'all'].includes(values.scenario))
+  if (!['fanout', 'latency', 'rest', 'grpc', 'push', 'features', 'all'].includes(values.scenario))
     throw new Error(`bad --scenario ${values.scenario}`);
   const duration = num('duration', 0.5, 600, false);
   if (values['latency-duration'] === undefined) values['latency-duration'] = String(duration);
@@ -128,6 +135,8 @@ function options(argv) {
     subscribers: num('subscribers', 1, 20000),
     window: num('window', 1, 4096),
     latencySubscribers: num('latency-subscribers', 1, 20000),
+    churnMembers: num('churn-members', 10, 100000),
+    churnRate: num('churn-rate', 1, 100000),
     rate: num('rate', 1, 10000, false),
     latencyDuration: num('latency-duration', 0.5, 600, false),
     payload: num('payload', 0, 1000000),
@@ -270,6 +279,46 @@ async function main() {
             `${target} fan-out: ${fmt(r.deliveriesPerSec)} deliveries/s, ${fmt(r.messagesPerSec, 1)} msg/s, loss ${r.loss}, server CPU ${pctCpu(r.serverCpu)}, bench CPU ${pctCpu(r.benchCpu)}`,
           );
         }
+        if (opts.scenario === 'features' && target !== 'reference') {
+          const base = {
+            subscribers: opts.subscribers,
+            window: opts.window,
+            duration: opts.duration,
+            warmup: opts.warmup,
+            drain: opts.drain,
+            payload: opts.payload,
+            batch: opts.batch,
+            stall: opts.stall,
+            busyPoll: opts.busyPoll,
+            log,
+          };
+          for (const [scenario, topic] of [
+            ['fanout', 't'],
+            ['fanout-history', 'h'],
+          ]) {
+            await quiet(`${target} ${scenario}`);
+            const r = await fanout(server, { ...base, topic, scenario });
+            results.push({ round, ...r });
+            log(
+              `${target} ${scenario}: ${fmt(r.deliveriesPerSec)} deliveries/s, ${fmt(r.messagesPerSec, 1)} msg/s, loss ${r.loss}`,
+            );
+          }
+          await quiet(`${target} fanout-churn`);
+          const churn = await startChurn(server, {
+            members: opts.churnMembers,
+            perConn: 10,
+            topics: 100,
+            rate: opts.churnRate,
+            batch: opts.batch,
+            log,
+          });
+          const r = await fanout(server, { ...base, topic: 't', scenario: 'fanout-churn' });
+          const c = await churn.stop();
+          results.push({ round, ...r, churn: c });
+          log(
+            `${target} fanout-churn: ${fmt(r.deliveriesPerSec)} deliveries/s beside ${fmt(c.opsPerSec)} joins+leaves/s (${c.members} members, ${c.refused} refused, ${c.unanswered} unanswered)`,
+          );
+        } else if (opts.scenario === 'features') log(`${target}: no presence or history; features skipped`);
         for (const scenario of /** @type {const} */ (['rest', 'grpc'])) {
           if (!runs(scenario)) continue;
           await quiet(`${target} ${scenario}`);

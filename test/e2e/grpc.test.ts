@@ -294,4 +294,28 @@ describe('gRPC PushService (single process)', () => {
     expect(c.messages('g.buf')[0]).toMatchObject({ data: { a: 1 } });
     c.close();
   });
+  it('/metrics (prom-client) times REST and gRPC calls by outcome and the publish-to-write path', async () => {
+    const c = await TestClient.connect(beacon.wsUrl());
+    await c.subscribe('g.timed');
+    await call(client.publish, { topics: ['g.timed'], dataJson: '1' });
+    await failure(call(client.publish, { topics: ['g.timed'], dataJson: '1' }, 'not-a-secret'));
+    expect((await beacon.api('POST', '/v1/publish', { topic: 'g.timed', data: 2 })).status).toBe(200);
+    await waitUntil(() => c.messages('g.timed').length === 2);
+    const text = await (await fetch(`${beacon.url}/metrics`)).text();
+    const count = (labels: string) =>
+      Number(
+        new RegExp(`^beacon_push_request_duration_seconds_count\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1],
+      );
+    expect(count('transport="grpc",operation="publish",outcome="ok"')).toBeGreaterThanOrEqual(1);
+    expect(count('transport="grpc",operation="publish",outcome="refused"')).toBeGreaterThanOrEqual(1);
+    expect(count('transport="rest",operation="publish",outcome="ok"')).toBeGreaterThanOrEqual(1);
+    expect(Number(/^beacon_publish_to_write_seconds_count (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(
+      2,
+    );
+    // prom-client's default process metrics, beside Beacon's own counters
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \S+$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+    expect(text).toMatch(/^beacon_deliveries_total \d+$/m);
+    c.close();
+  });
 });

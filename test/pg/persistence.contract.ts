@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrate, Persistence, runMigrations } from '@beacon/persistence';
 
 export interface ContractDatabase {
@@ -224,6 +224,36 @@ export function persistenceContract(
       expect(new Set(feed.map((c) => c.appId)).size).toBe(1);
       expect(await p.changes.prune(new Date(Date.now() + 1000))).toBeGreaterThanOrEqual(6);
       expect(await p.changes.since(from)).toEqual([]);
+    });
+
+    it('a change watcher hands out each change once, and reads rows only when the probe sees news', async () => {
+      const got: string[] = [];
+      const w = await p.changes.watch({
+        intervalMs: 3_600_000, // polled by hand below
+        onChanges: (changes) => void got.push(...changes.map((c) => `${c.appKey} ${c.kind}`)),
+      });
+      const since = vi.spyOn(p.changes, 'since');
+      try {
+        await w.poll();
+        expect(since).not.toHaveBeenCalled();
+        await p.apps.create({ name: 'Watched', key: 'watched' });
+        await p.apps.setEnabled('watched', false);
+        const latest = await p.changes.latestSeq();
+        expect(await p.changes.probe(latest - 2)).toEqual({ count: 2, max: latest });
+        await w.poll();
+        expect(got).toEqual(['watched created', 'watched disabled']);
+        expect(since).toHaveBeenCalledTimes(1);
+        await w.poll();
+        await w.poll();
+        expect(since).toHaveBeenCalledTimes(1);
+        await p.apps.delete('watched');
+        await w.poll();
+        expect(got).toEqual(['watched created', 'watched disabled', 'watched deleted']);
+        expect(since).toHaveBeenCalledTimes(2);
+      } finally {
+        since.mockRestore();
+        await w.stop();
+      }
     });
 
     it('creates and verifies operators', async () => {

@@ -72,7 +72,7 @@ class CoreModule {
         { provide: APP_DIRECTORY, useValue: apps },
         {
           provide: APP_AUTHENTICATOR,
-          useValue: new CachedAuthenticator(persistence.apps, Math.min(config.appCacheTtlMs, 1000)),
+          useValue: new CachedAuthenticator(persistence.apps, config.appCacheTtlMs),
         },
         { provide: AUDIT_SINK, useValue: persistence.audit },
         { provide: READINESS, useValue: readiness },

@@ -105,7 +105,7 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
     });
     const createdAdmin = await ensureFirstAdmin(persistence, config.admin.firstAdmin);
     const nodeId = newNodeId();
-    const metrics = new MetricsRegistry();
+    const metrics = new MetricsRegistry({ processMetrics: true });
     registerAuditMetrics(metrics, persistence.audit);
     // The admin ports read the gateway's hub (libs/stats), which exists once Nest built the app: bound below.
     const late = lateBoundPorts();

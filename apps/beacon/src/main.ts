@@ -6,6 +6,8 @@ import { loadConfig } from './config.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const beacon = await startBeacon(config);
+  // before the first line is printed: whoever waits for it may signal at once
+  closeOnSignals('beacon', () => beacon.close());
   if (beacon.createdDevApp !== null) process.stdout.write(devAppBanner(beacon.createdDevApp));
   const bound = reachableHost(config.host) === config.host ? '' : ` (bound to ${config.host})`;
   process.stdout.write(
@@ -19,8 +21,6 @@ async function main(): Promise<void> {
       `chat demo: ${beacon.chatDemoUrl}  (open it in two tabs; BEACON_CHAT_DEMO=off hides it)\n`,
     );
   if (beacon.createdAdmin !== null) process.stdout.write(adminBanner(beacon.createdAdmin));
-
-  closeOnSignals('beacon', () => beacon.close());
 }
 
 function devAppBanner(dev: NonNullable<Awaited<ReturnType<typeof startBeacon>>['createdDevApp']>): string {

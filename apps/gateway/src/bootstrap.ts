@@ -46,7 +46,7 @@ export async function startGateway(
   });
   try {
     const nodeId = newNodeId();
-    const metrics = new MetricsRegistry();
+    const metrics = new MetricsRegistry({ processMetrics: true });
     const link = new GatewayLink(
       {
         topicServiceUrl: config.topicServiceUrl,

@@ -7,10 +7,11 @@ import { loadConfig } from './config.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const gateway = await startGateway(config);
+  // before the first line is printed: whoever waits for it may signal at once
+  closeOnSignals('gateway', () => gateway.close());
   process.stdout.write(
     `gateway ${gateway.nodeId} listening on ${gateway.url}; topic-service ${config.topicServiceUrl}\n`,
   );
-  closeOnSignals('gateway', () => gateway.close());
 }
 
 main().catch(exitOnStartFailure);

@@ -56,7 +56,7 @@ export async function startPushApi(config: PushApiConfig): Promise<RunningPushAp
   });
   try {
     const createdAdmin = await ensureFirstAdmin(persistence, config.admin.firstAdmin);
-    const metrics = new MetricsRegistry();
+    const metrics = new MetricsRegistry({ processMetrics: true });
     registerAuditMetrics(metrics, persistence.audit);
     // The cluster's statistics and directories, from the topic-service (WatchStats and directory RPCs).
     const sources = clusterAdminSources({

@@ -25,6 +25,7 @@ const Env = z.object({
   ...clusterTokenEnv,
   ...logLevelEnv,
   BEACON_MAX_MESSAGE_BYTES: int(64 * 1024, 16),
+  BEACON_APP_CACHE_TTL_MS: int(5000, 0),
   BEACON_AUDIT_MAX_QUEUE: int(10_000),
   BEACON_AUDIT_BATCH_SIZE: int(500),
   BEACON_AUDIT_FLUSH_MS: int(200, 10),
@@ -47,6 +48,8 @@ export interface PushApiConfig {
   secretKey: string | undefined;
   /** BEACON_APP_CHANGE_POLL_MS: how often the app change feed is polled. */
   appChangePollMs: number;
+  /** BEACON_APP_CACHE_TTL_MS: how long a secret check is cached (the change feed invalidates it sooner). */
+  appCacheTtlMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   maxMessageBytes: number;
   maxTopicLength: number;
@@ -70,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PushApiConfig 
     ...databaseFrom(e),
     logLevel: e.BEACON_LOG_LEVEL,
     maxMessageBytes: e.BEACON_MAX_MESSAGE_BYTES,
+    appCacheTtlMs: e.BEACON_APP_CACHE_TTL_MS,
     maxTopicLength: e.BEACON_MAX_TOPIC_LENGTH,
     audit: {
       maxQueue: e.BEACON_AUDIT_MAX_QUEUE,

@@ -6,6 +6,8 @@ import { loadConfig } from './config.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const api = await startPushApi(config);
+  // before the first line is printed: whoever waits for it may signal at once
+  closeOnSignals('push-api', () => api.close());
   const bound = reachableHost(config.host) === config.host ? '' : ` (bound to ${config.host})`;
   process.stdout.write(`push-api listening on ${api.url}${bound}\n`);
   if (api.grpcAddress !== null)
@@ -17,8 +19,6 @@ async function main(): Promise<void> {
         api.createdAdmin.password ?? '(BEACON_ADMIN_PASSWORD, not shown)'
       }; shown this once\n`,
     );
-
-  closeOnSignals('push-api', () => api.close());
 }
 
 main().catch(exitOnStartFailure);

@@ -17,14 +17,18 @@ class PushApiCoreModule {
     router: ClusterRouter,
     metrics: MetricsRegistry,
     metricsToken: string | undefined,
+    secretCacheTtlMs: number,
   ): DynamicModule {
     return {
       module: PushApiCoreModule,
       providers: [
         { provide: MetricsRegistry, useValue: metrics },
         { provide: ROUTER, useValue: router },
-        // Secret checks cached for 1 s: a rotated or disabled key stops working within a second.
-        { provide: APP_AUTHENTICATOR, useValue: new CachedAuthenticator(persistence.apps, 1_000) },
+        // Secret checks are cached; the app change feed invalidates them on any app change (bootstrap.ts).
+        {
+          provide: APP_AUTHENTICATOR,
+          useValue: new CachedAuthenticator(persistence.apps, secretCacheTtlMs),
+        },
         { provide: AUDIT_SINK, useValue: persistence.audit },
         { provide: READINESS, useValue: readiness(persistence, router) },
         { provide: METRICS_ACCESS, useValue: { token: metricsToken } },
@@ -71,7 +75,7 @@ export class PushApiAppModule {
     return {
       module: PushApiAppModule,
       imports: [
-        PushApiCoreModule.forRoot(persistence, router, metrics, config.metricsToken),
+        PushApiCoreModule.forRoot(persistence, router, metrics, config.metricsToken, config.appCacheTtlMs),
         PushApiModule.forRoot({
           maxMessageBytes: config.maxMessageBytes,
           maxTopicLength: config.maxTopicLength,

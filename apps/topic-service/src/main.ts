@@ -12,14 +12,14 @@ async function main(): Promise<void> {
     // Everything on stderr: stdout carries exactly one line, the "listening" line.
     logger: new BeaconLogger(config.logLevel, true),
   });
+  // before the listening line: whoever waits for it may signal at once
+  closeOnSignals('topic-service', () => service.close());
   process.stdout.write(`topic-service listening on ${config.host}:${config.port}\n`);
   if (config.clusterToken === undefined) {
     process.stderr.write(
       'topic-service: BEACON_CLUSTER_TOKEN is not set: accepted on loopback only, where any local process can publish and disconnect; set it on every cluster process\n',
     );
   }
-
-  closeOnSignals('topic-service', () => service.close());
 }
 
 main().catch(exitOnStartFailure);

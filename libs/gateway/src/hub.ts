@@ -1,5 +1,5 @@
 import { encodeControl, encodeFiretower, encodeMessage } from '@beacon/protocol';
-import type { Counter, MetricsRegistry } from '@beacon/metrics';
+import type { Counter, Histogram, MetricsRegistry } from '@beacon/metrics';
 import type {
   DisconnectTarget,
   GatewayNode,
@@ -70,6 +70,9 @@ export class Hub implements GatewayNode {
   private readonly deliveredBytes: Counter;
   private readonly messages: Counter;
   private readonly skipped: Counter;
+  private readonly toWrite: Histogram;
+  /** When each message delivered in this turn reached the hub (performance.now()), observed at the flush. */
+  private readonly reachedAt: number[] = [];
   events: HubEvents | undefined;
   private listener: InterestListener | undefined;
   private subscriptionCount = 0;
@@ -90,6 +93,10 @@ export class Hub implements GatewayNode {
     this.skipped = metrics.counter(
       'beacon_deliveries_skipped_total',
       'Deliveries not written: recipient closing',
+    );
+    this.toWrite = metrics.histogram(
+      'beacon_publish_to_write_seconds',
+      'From a message reaching this node to its frames being written to the sockets (per message)',
     );
     metrics.gauge('beacon_connections', 'Open client connections on this node', () => this.clients.size);
     metrics.gauge('beacon_topics', 'Topics with at least one local subscriber', () => {
@@ -202,6 +209,7 @@ export class Hub implements GatewayNode {
         break;
     }
     if (recipients === undefined) return 0;
+    const reached = performance.now();
     const frame = frameText(encodeMessage(target.kind, m.topic, m.dataJson, m.id, m.ts, m.offset, m.epoch));
     let firetower: Buffer | undefined; // made at most once, for an app speaking firetower's frames
     let n = 0;
@@ -219,6 +227,7 @@ export class Hub implements GatewayNode {
         n++;
       } else if (this.write(conn, frame)) n++;
     }
+    if (n > 0) this.reachedAt.push(reached);
     this.delivered.value += n;
     this.deliveredBytes.value += n * frame.length;
     app.messages++;
@@ -301,6 +310,11 @@ export class Hub implements GatewayNode {
     const dirty = this.dirty;
     for (let i = 0; i < dirty.length; i++) this.flushConnection(dirty[i] as Connection);
     dirty.length = 0;
+    const reachedAt = this.reachedAt;
+    if (reachedAt.length === 0) return;
+    const now = performance.now();
+    for (let i = 0; i < reachedAt.length; i++) this.toWrite.observe((now - (reachedAt[i] as number)) / 1000);
+    reachedAt.length = 0;
   };
 
   disconnect(appId: string, target: DisconnectTarget): number {

@@ -60,7 +60,7 @@ export class HealthController {
   }
 
   @Get('metrics')
-  metricsText(@Req() req: HttpRequest, @Res() res: HttpReply): void {
+  async metricsText(@Req() req: HttpRequest, @Res() res: HttpReply): Promise<void> {
     const auth = req.headers.authorization;
     const decision = metricsDecision(
       this.access,
@@ -79,6 +79,7 @@ export class HealthController {
       res.status(r.status).header('content-type', 'application/problem+json').send(JSON.stringify(problem));
       return;
     }
-    res.status(200).header('content-type', 'text/plain; version=0.0.4').send(this.metrics.renderPrometheus());
+    const text = await this.metrics.renderPrometheus();
+    res.status(200).header('content-type', this.metrics.contentType).send(text);
   }
 }

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { AppChangeFeed } from './app-changes.js';
 import { AppsRepository } from './apps.repository.js';
 import { AuditLog, type AuditLogOptions } from './audit-log.js';
@@ -38,9 +39,10 @@ export class Persistence {
     private readonly db: Db,
     box: SecretBox,
     auditOptions: AuditLogOptions,
+    private readonly probe: SqliteProbe | undefined,
   ) {
     this.apps = new AppsRepository(db, box);
-    this.changes = new AppChangeFeed(db);
+    this.changes = new AppChangeFeed(db, probe?.run);
     this.operators = new OperatorsRepository(db);
     this.sessions = new OperatorSessionsRepository(db);
     this.audit = new AuditLog(new PrismaAuditStore(db, provider), auditOptions);
@@ -51,7 +53,8 @@ export class Persistence {
     const box = new SecretBox(loadMasterKey(opts.dataDir, opts.secretKey));
     if (opts.migrate === true) await migrate({ databaseUrl: opts.databaseUrl });
     const db = await createPrismaClient(target);
-    return new Persistence(target.provider, db, box, opts.audit ?? {});
+    const probe = target.provider === 'sqlite' ? sqliteProbe(target.file) : undefined;
+    return new Persistence(target.provider, db, box, opts.audit ?? {}, probe);
   }
 
   /** Flushes the audit log, then disconnects. Idempotent. */
@@ -60,9 +63,41 @@ export class Persistence {
       try {
         await this.audit.close();
       } finally {
+        this.probe?.close();
         await this.db.$disconnect();
       }
     })();
     return this.closing;
   }
+}
+
+interface SqliteProbe {
+  run(seq: number): { count: number; max: number };
+  close(): void;
+}
+
+/**
+ * The change feed's probe (app-changes.ts) on a read-only connection of its own (WAL lets it read beside
+ * Prisma's), opened and prepared at its first use, after the app has migrated the file.
+ */
+function sqliteProbe(file: string): SqliteProbe {
+  let conn: Database.Database | undefined;
+  let stmt: Database.Statement<[number], { n: number; m: number | null }> | undefined;
+  return {
+    run(seq) {
+      if (stmt === undefined) {
+        const c = new Database(file, { readonly: true, fileMustExist: true });
+        try {
+          stmt = c.prepare('SELECT COUNT(*) AS n, MAX(seq) AS m FROM app_changes WHERE seq > ?');
+        } catch (err) {
+          c.close();
+          throw err;
+        }
+        conn = c;
+      }
+      const r = stmt.get(seq);
+      return { count: r?.n ?? 0, max: r?.m ?? 0 };
+    },
+    close: () => conn?.close(),
+  };
 }

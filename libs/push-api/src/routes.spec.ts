@@ -20,6 +20,7 @@ describe('the push API contract', () => {
       audit: { record: unused, tally: unused, refusal: unused },
       options: { maxMessageBytes: 1024 },
       logError: unused,
+      timing: { observe: unused },
     });
     await fastify.ready();
     for (const r of ROUTES) expect(fastify.hasRoute({ method: r.method, url: r.path }), r.path).toBe(true);

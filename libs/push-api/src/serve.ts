@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MetricsRegistry } from '@beacon/metrics';
 import { reachableHost } from '@beacon/ops';
 import { ROUTER, type Router } from '@beacon/routing';
 import { grpcAddress, pushGrpcOptions } from './grpc/push-grpc.options.js';
@@ -11,6 +12,7 @@ import {
   type AuditSink,
   type PushApiOptions,
 } from './ports.js';
+import { RequestTiming } from './request-timing.js';
 import { registerRestRoutes } from './rest/rest-routes.js';
 
 /**
@@ -30,6 +32,7 @@ export async function servePushApi(
     audit: app.get<symbol, AuditSink>(AUDIT_SINK, { strict: false }),
     options: app.get<symbol, PushApiOptions>(PUSH_API_OPTIONS, { strict: false }),
     logError: (message) => logger.error(message),
+    timing: new RequestTiming(app.get(MetricsRegistry, { strict: false })),
   });
   if (opts.grpcPort === null) return null;
   app.connectMicroservice(pushGrpcOptions(grpcAddress(opts.host, opts.grpcPort)));

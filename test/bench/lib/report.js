@@ -142,9 +142,27 @@ export function ratios(results) {
         medianOf(results, sc, t, 'latencyP99Ms') / medianOf(results, sc, 'reference', 'latencyP99Ms');
     }
   }
+  // Presence and history against the plain fan-out of the same target and run (`--scenario features`).
+  for (const t of ['beacon', 'cluster']) {
+    if (!present('fanout', t)) continue;
+    for (const [key, sc] of [
+      ['history', 'fanout-history'],
+      ['churn', 'fanout-churn'],
+    ]) {
+      if (!present(sc, t)) continue;
+      out[`features_${t}_${key}VsPlain`] =
+        medianOf(results, sc, t, 'deliveriesPerSec') / medianOf(results, 'fanout', t, 'deliveriesPerSec');
+      out[`features_${t}_${key}VsPlain_cpu`] =
+        medianOf(results, 'fanout', t, 'serverCpuUsPerDelivery') /
+        medianOf(results, sc, t, 'serverCpuUsPerDelivery');
+    }
+  }
   for (const k of Object.keys(out)) out[k] = Math.round(out[k] * 1000) / 1000;
   return out;
 }
+
+/** @type {Record<string, string>} */
+const FANOUT_KIND = { fanout: 'plain', 'fanout-history': 'history', 'fanout-churn': 'churn' };
 
 /**
  * @param {any} report
@@ -155,13 +173,14 @@ export function printReport(report) {
   out.push(`Beacon bench — ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}, node ${m.node}`);
   out.push(`command: ${report.command}`);
   out.push('');
-  const fan = report.results.filter((/** @type {any} */ r) => r.scenario === 'fanout');
+  const fan = report.results.filter((/** @type {any} */ r) => r.scenario.startsWith('fanout'));
   if (fan.length) {
     out.push(`Fan-out (window ${report.options.window}, payload pad ${report.options.payload} B)`);
     out.push(
       table(
         [
           'target',
+          'kind',
           'round',
           'subs',
           'deliveries/s',
@@ -177,6 +196,7 @@ export function printReport(report) {
         ],
         fan.map((/** @type {any} */ r) => [
           r.target,
+          FANOUT_KIND[r.scenario] ?? r.scenario,
           r.round,
           r.subscribers,
           fmt(r.deliveriesPerSec),
@@ -193,6 +213,10 @@ export function printReport(report) {
       ),
     );
     for (const r of fan) {
+      if (r.churn)
+        out.push(
+          `${r.target} round ${r.round}: beside ${fmt(r.churn.opsPerSec)} presence joins+leaves/s (${r.churn.joins} joins, ${r.churn.leaves} leaves, ${r.churn.members} members at the end, ${r.churn.refused} refused, ${r.churn.unanswered} unanswered)`,
+        );
       if (!r.serverCpuByProcess) continue;
       const parts = Object.entries(r.serverCpuByProcess).map(([k, v]) => `${k} ${pctCpu(Number(v))}`);
       out.push(
@@ -374,6 +398,18 @@ export function printReport(report) {
         `${t} / reference ${sc.toUpperCase()} req/s: ${x.toFixed(3)} (${x >= 0.5 ? 'meets' : 'BELOW'} target 0.5); server CPU per request, reference / ${t}: ${rt[`${sc}_${t}_cpuEfficiency`].toFixed(3)}; p99 at half the reference's rate: ×${rt[`${sc}_${t}_p99AtHalfReference`].toFixed(2)}`,
       );
     }
+  }
+  for (const t of ['beacon', 'cluster']) {
+    const h = rt[`features_${t}_historyVsPlain`];
+    if (h !== undefined)
+      out.push(
+        `${t}: history topic / plain fan-out deliveries/s: ${h.toFixed(3)} (${h >= 0.85 ? 'meets' : 'BELOW'} target 0.85); CPU per delivery, plain / history: ${rt[`features_${t}_historyVsPlain_cpu`].toFixed(3)}`,
+      );
+    const c = rt[`features_${t}_churnVsPlain`];
+    if (c !== undefined)
+      out.push(
+        `${t}: fan-out beside presence churn / plain fan-out deliveries/s: ${c.toFixed(3)}; CPU per delivery, plain / beside churn: ${rt[`features_${t}_churnVsPlain_cpu`].toFixed(3)}`,
+      );
   }
   for (const w of report.warnings) out.push(`warning: ${w}`);
   process.stdout.write(out.join('\n') + '\n');

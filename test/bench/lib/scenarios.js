@@ -102,7 +102,8 @@ function padding(bytes) {
  * a ring of per-index counters gives that without parsing a single delivery.
  * @param {RunningServer} server
  * @param {{ subscribers: number, window: number, duration: number, warmup: number, drain: number,
- *   payload: number, batch: number, stall: number, busyPoll?: boolean, log: (s: string) => void }} o
+ *   payload: number, batch: number, stall: number, busyPoll?: boolean, log: (s: string) => void,
+ *   topic?: string, scenario?: string }} o `topic` (default `t`); `scenario` names the result row
  */
 export async function fanout(server, o) {
   const RING = 1 << 16;
@@ -137,7 +138,8 @@ export async function fanout(server, o) {
   });
   try {
     const t0 = performance.now();
-    await pool.open(openOpts(server, N, o.batch, 't'));
+    const topic = o.topic ?? 't';
+    await pool.open(openOpts(server, N, o.batch, topic));
     const connectMs = performance.now() - t0;
     o.log(`${server.name}: ${N} subscribers connected and acked in ${(connectMs / 1000).toFixed(1)} s`);
     await sleep(200);
@@ -152,7 +154,7 @@ export async function fanout(server, o) {
       while (publishing && accepted + inFlight - fully < o.window) {
         inFlight++;
         const data = `{"seq":${seq++},"pad":${pad}}`;
-        publisher.publish('t', data).then((ok) => {
+        publisher.publish(topic, data).then((ok) => {
           inFlight--;
           if (ok) accepted++;
           pump();
@@ -200,8 +202,9 @@ export async function fanout(server, o) {
     const expected = accepted * N;
     const received = pool.deliveries;
     return {
-      scenario: 'fanout',
+      scenario: o.scenario ?? 'fanout',
       target: server.name,
+      topic,
       subscribers: N,
       ...(server.wsPorts && {
         subscribersPerGateway: server.wsPorts.map((_, i) => countFor(N, i, server.wsPorts?.length ?? 1)),

@@ -305,6 +305,9 @@ export async function startBeacon(main = BEACON_MAIN) {
     server = await spawnServer({ ...base, env: { ...env, BEACON_PORT: String(port) }, fixedPort: port });
   }
   server.grpcPort = grpcPort;
+  // The running server sees the change through its app change feed (BEACON_APP_CHANGE_POLL_MS, 500 ms).
+  await enableBenchFeatures(dataDir);
+  await new Promise((r) => setTimeout(r, 1500));
   const stop = server.stop;
   server.stop = async () => {
     await stop();
@@ -312,6 +315,23 @@ export async function startBeacon(main = BEACON_MAIN) {
     tempDirs.delete(dataDir);
   };
   return server;
+}
+
+/**
+ * Turns on the features the `features` scenario measures for the bench app: presence on `p.*`, history on
+ * `h` (1,000 messages, 300 s). Plain topics (`t`) are unaffected but for the pattern checks every publish
+ * and subscribe makes anyway.
+ * @param {string} dataDir
+ */
+export async function enableBenchFeatures(dataDir) {
+  const r = await runNode(
+    BEACON_CLI,
+    ['apps', 'update', 'bench', '--presence', 'p.*', '--history', 'h:1000:300'],
+    { BEACON_DATA_DIR: dataDir, BEACON_LOG_LEVEL: 'warn' },
+    60000,
+  );
+  if (r.code !== 0)
+    throw new Error(`\`beacon apps update bench\` failed (exit ${r.code}):\n${r.stdout}${r.stderr}`);
 }
 
 /**
@@ -389,6 +409,7 @@ export async function startCluster() {
         `cluster: \`beacon apps create\` failed (exit ${created.code}):\n${created.stdout}${created.stderr}`,
       );
     }
+    await enableBenchFeatures(dataDir);
     const tsPort = await freePort();
     const topicServiceUrl = `127.0.0.1:${tsPort}`;
     // Measured as it should run: every cluster call carries the cluster token.

@@ -1,5 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MetricsRegistry } from '@beacon/metrics';
 import {
   APP_AUTHENTICATOR,
   AUDIT_SINK,
@@ -8,6 +9,7 @@ import {
   type AuditSink,
 } from '../ports.js';
 import { PushApiException } from '../push-api.exception.js';
+import { RequestTiming } from '../request-timing.js';
 import { auditKindOf, type PushAction } from '../routes.js';
 import { authenticateCall, peerAddress } from './grpc-auth.js';
 import { grpcAuditResult, toGrpcError } from './grpc-status.js';
@@ -35,13 +37,19 @@ export class GrpcCalls {
   constructor(
     @Inject(APP_AUTHENTICATOR) private readonly auth: AppAuthenticator,
     @Inject(AUDIT_SINK) private readonly audit: AuditSink,
-  ) {}
+    @Inject(MetricsRegistry) metrics: MetricsRegistry,
+  ) {
+    this.timing = new RequestTiming(metrics);
+  }
+
+  private readonly timing: RequestTiming;
 
   async run<T>(
     action: PushAction,
     call: GrpcCallInfo,
     handler: (app: ApiApp, scope: AuditScope) => Promise<T>,
   ): Promise<T> {
+    const started = performance.now();
     const scope: AuditScope = { target: null };
     let app: ApiApp | undefined;
     let failure: PushApiException | undefined;
@@ -65,6 +73,8 @@ export class GrpcCalls {
       if (failure !== undefined) this.audit.refusal(entry);
       else if (auditKindOf(action) === 'tally') this.audit.tally(entry);
       else this.audit.record(entry);
+      const outcome = failure === undefined ? 'ok' : failure.code === 'internal' ? 'error' : 'refused';
+      this.timing.observe('grpc', action, outcome, performance.now() - started);
     }
   }
 

@@ -26,11 +26,13 @@ interface Server {
   audit: Array<{ kind: string; entry: AuditEntry }>;
   /** Requests that reached Fastify's own request path. */
   seenByFastify: number;
+  /** What the request timing observed: "transport operation outcome". */
+  timings: string[];
 }
 
 async function server(front: boolean): Promise<Server> {
   const fastify = Fastify();
-  const s: Server = { fastify, port: 0, audit: [], seenByFastify: 0 };
+  const s: Server = { fastify, port: 0, audit: [], seenByFastify: 0, timings: [] };
   fastify.addHook('onRequest', (_req, _reply, done) => {
     s.seenByFastify++;
     done();
@@ -55,6 +57,12 @@ async function server(front: boolean): Promise<Server> {
       audit,
       options: { maxMessageBytes: 1024, maxTopicLength: 20 },
       logError: () => undefined,
+      timing: {
+        observe: (transport, operation, outcome, ms) => {
+          expect(ms).toBeGreaterThanOrEqual(0);
+          s.timings.push(`${transport} ${operation} ${outcome}`);
+        },
+      },
     },
     { front },
   );
@@ -166,10 +174,25 @@ describe('the publish front handler', () => {
       expect(normalise(a)).toEqual(normalise(b));
       expect(front.audit.at(-1)).toEqual(plain.audit.at(-1));
       expect(front.audit).toHaveLength(plain.audit.length);
+      expect(front.timings.at(-1)).toBe(plain.timings.at(-1));
+      expect(front.timings).toHaveLength(plain.timings.length);
       const taken = TAKEN.some(([, t]) => t === c);
       expect(front.seenByFastify - seen).toBe(taken ? 0 : 1);
     },
   );
+
+  it('times every call once, by outcome', async () => {
+    const named = (name: string) => (TAKEN.find(([n]) => n === name) as (typeof TAKEN)[number])[1];
+    const cases = { ok: 'a publish', refused: 'an unknown secret', error: 'a routing failure' };
+    for (const [outcome, name] of Object.entries(cases)) {
+      const before = front.timings.length;
+      await call(front.port, named(name));
+      expect(front.timings.slice(before)).toEqual([`rest publish ${outcome}`]);
+    }
+    const before = plain.timings.length;
+    await call(plain.port, (LEFT[2] as (typeof LEFT)[number])[1]);
+    expect(plain.timings.slice(before)).toEqual(['rest publish refused']);
+  });
 
   it('reads a body that arrives after its headers', async () => {
     const body = '{"topic":"late","data":1}';

@@ -5,6 +5,7 @@ import { PushApiException, toProblem } from '../push-api.exception.js';
 import { ROUTES, type RouteSpec } from '../routes.js';
 import type { RestHandler } from './handlers.js';
 import { parseJsonBody } from './json-body.js';
+import { RequestTiming } from '../request-timing.js';
 import { auditCall, authenticate, normalise, type CallState, type RestDeps } from './rest-call.js';
 
 /** A handler in front of the server's own: true when it took the request, false to pass it on. */
@@ -79,6 +80,7 @@ async function servePublish(
   res: ServerResponse,
   type: string,
 ): Promise<void> {
+  const started = performance.now();
   const state: CallState = { app: undefined, audit: { target: null }, code: undefined };
   let status = 200;
   let closeAfter = false;
@@ -107,6 +109,7 @@ async function servePublish(
     send(res, status, PROBLEM_TYPE, JSON.stringify(problem), closeAfter);
   }
   auditCall(deps.audit, PUBLISH, state, status, req.socket.remoteAddress);
+  deps.timing.observe('rest', 'publish', RequestTiming.ofStatus(status), performance.now() - started);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, close: boolean): void {

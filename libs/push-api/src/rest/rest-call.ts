@@ -2,6 +2,7 @@ import type { FastifyError } from 'fastify';
 import type { Router } from '@beacon/routing';
 import type { ApiApp, AppAuthenticator, AuditSink, PushApiOptions } from '../ports.js';
 import { PushApiException, type PushApiErrorCode } from '../push-api.exception.js';
+import type { RequestTiming } from '../request-timing.js';
 import type { RouteSpec } from '../routes.js';
 
 /** What one REST call needs whichever way it arrives (Fastify's route, or the publish front handler). */
@@ -13,6 +14,8 @@ export interface RestDeps {
   options: PushApiOptions;
   /** Where bugs (never client errors) are reported. */
   logError: (message: string) => void;
+  /** Each call's duration, for /metrics. */
+  timing: Pick<RequestTiming, 'observe'>;
 }
 
 /** Per-request state: the app once authenticated, the audit target, the problem code of a refusal. */

@@ -5,6 +5,7 @@ import { ROUTES, type RouteSpec } from '../routes.js';
 import { restHandlers } from './handlers.js';
 import { parseJsonBody } from './json-body.js';
 import { installFrontHandler, publishFrontHandler } from './publish-front.js';
+import { RequestTiming } from '../request-timing.js';
 import { auditCall, authenticate, normalise, type CallState, type RestDeps } from './rest-call.js';
 
 declare module 'fastify' {
@@ -70,6 +71,14 @@ export async function registerRestRoutes(
 
     api.addHook('onResponse', (req, reply, done) => {
       audit(deps.audit, req, reply);
+      const route = req.routeOptions.config.route;
+      if (route !== undefined)
+        deps.timing.observe(
+          'rest',
+          route.action,
+          RequestTiming.ofStatus(reply.statusCode),
+          reply.elapsedTime,
+        );
       done();
     });
 
