@@ -34,11 +34,11 @@ export default tseslint.config(
   },
   // The dashboard (React): the rules of hooks and the React Compiler's checks, as errors.
   {
-    files: ['apps/dashboard/src/**/*.{ts,tsx}'],
+    files: ['apps/dashboard/src/**/*.{ts,tsx}', 'apps/chat-demo/src/**/*.{ts,tsx}'],
     ...reactHooks.configs.flat['recommended-latest'],
   },
   {
-    files: ['apps/dashboard/src/**/*.{ts,tsx}'],
+    files: ['apps/dashboard/src/**/*.{ts,tsx}', 'apps/chat-demo/src/**/*.{ts,tsx}'],
     rules: {
       'react-hooks/exhaustive-deps': 'error',
       'no-restricted-imports': [

@@ -104,8 +104,17 @@ function Chat({ session, me }: { session: Session; me: Identity }) {
   const [state, setState] = useState<State>(session.beacon.state);
   useEffect(() => {
     const off = session.beacon.on('state', (s) => setState(s));
+    // The browser knows at once when the network is gone, long before a heartbeat would tell: drop the
+    // connection then, and reconnect when it is back (subscriptions and their positions are kept, so the
+    // SDK resubscribes with `since` and replays what was missed).
+    const offline = () => session.beacon.close();
+    const online = () => session.beacon.connect();
+    window.addEventListener('offline', offline);
+    window.addEventListener('online', online);
     return () => {
       off();
+      window.removeEventListener('offline', offline);
+      window.removeEventListener('online', online);
     };
   }, [session]);
 
@@ -307,7 +316,9 @@ function Room({ room, session, me, state }: { room: string; session: Session; me
             {sorted.map((m) => (
               <li key={m.userId} data-testid="member">
                 <Avatar name={m.name} colour={m.colour} small online />
-                <span className="member-name">{m.name}</span>
+                <span className="member-name" data-testid="member-name">
+                  {m.name}
+                </span>
                 {m.userId === session.userId && <span className="you">you</span>}
               </li>
             ))}
