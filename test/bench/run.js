@@ -259,45 +259,35 @@ async function main() {
           `${target}: push API on port ${server.port}, gateways on ${server.wsPorts?.join(', ')} (${server.processes.map((p) => `${p.role} pid ${p.pid}`).join(', ')})`,
         );
       } else log(`${target} listening on port ${server.port} (pid ${server.pid})`);
+      /** The fan-out scenario's options; the features runs vary the topic and the row's name. */
+      const fanoutOptions = {
+        subscribers: opts.subscribers,
+        window: opts.window,
+        duration: opts.duration,
+        warmup: opts.warmup,
+        drain: opts.drain,
+        payload: opts.payload,
+        batch: opts.batch,
+        stall: opts.stall,
+        busyPoll: opts.busyPoll,
+        log,
+      };
       try {
         if (runs('fanout')) {
           await quiet(`${target} fan-out`);
-          const r = await fanout(server, {
-            subscribers: opts.subscribers,
-            window: opts.window,
-            duration: opts.duration,
-            warmup: opts.warmup,
-            drain: opts.drain,
-            payload: opts.payload,
-            batch: opts.batch,
-            stall: opts.stall,
-            busyPoll: opts.busyPoll,
-            log,
-          });
+          const r = await fanout(server, fanoutOptions);
           results.push({ round, ...r });
           log(
             `${target} fan-out: ${fmt(r.deliveriesPerSec)} deliveries/s, ${fmt(r.messagesPerSec, 1)} msg/s, loss ${r.loss}, server CPU ${pctCpu(r.serverCpu)}, bench CPU ${pctCpu(r.benchCpu)}`,
           );
         }
         if (opts.scenario === 'features' && target !== 'reference') {
-          const base = {
-            subscribers: opts.subscribers,
-            window: opts.window,
-            duration: opts.duration,
-            warmup: opts.warmup,
-            drain: opts.drain,
-            payload: opts.payload,
-            batch: opts.batch,
-            stall: opts.stall,
-            busyPoll: opts.busyPoll,
-            log,
-          };
           for (const [scenario, topic] of [
             ['fanout', 't'],
             ['fanout-history', 'h'],
           ]) {
             await quiet(`${target} ${scenario}`);
-            const r = await fanout(server, { ...base, topic, scenario });
+            const r = await fanout(server, { ...fanoutOptions, topic, scenario });
             results.push({ round, ...r });
             log(
               `${target} ${scenario}: ${fmt(r.deliveriesPerSec)} deliveries/s, ${fmt(r.messagesPerSec, 1)} msg/s, loss ${r.loss}`,
@@ -312,7 +302,7 @@ async function main() {
             batch: opts.batch,
             log,
           });
-          const r = await fanout(server, { ...base, topic: 't', scenario: 'fanout-churn' });
+          const r = await fanout(server, { ...fanoutOptions, topic: 't', scenario: 'fanout-churn' });
           const c = await churn.stop();
           results.push({ round, ...r, churn: c });
           log(
