@@ -4,10 +4,15 @@
  * 18,000 WebSocket clients on 5,000 topics (two client processes: the open-files limit is per process),
  * messages published at a fixed rate to random topics, then
  *   phase 1: no dashboard open for --duration s — CPU the server spends on stats (the 1 s sampler);
- *   phase 2: one dashboard's stream open for --duration s — its bytes per second, and the stats CPU.
- * The stream is the LiveStats stream serialized as the admin API's SSE sends it (test/bench/dashboard/server.js).
+ *   phase 2: one dashboard's stream open for --duration s — its bytes per second, and the stats CPU;
+ *   phase 3 (unless --browser off): the real dashboard signed in through the admin API, its overview open
+ *     in headless Chromium for --browser-seconds (default 60) — the page's main-thread busy share, long
+ *     tasks and received bytes per second (test/browser/measure-overview.mjs), and the server's CPU.
+ * Phase 2's stream is the LiveStats stream serialized as the admin API's SSE sends it
+ * (test/bench/dashboard/server.js), so the stats CPU can be measured around it.
  *
  *   npm run bench:dashboard -- [--clients 18000] [--topics 5000] [--rate 200] [--duration 30]
+ *     [--browser on|off] [--browser-seconds 60]
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,8 +30,18 @@ const { values: o } = parseArgs({
     topics: { type: 'string', default: '5000' },
     rate: { type: 'string', default: '200' },
     duration: { type: 'string', default: '30' },
+    browser: { type: 'string', default: 'on' },
+    'browser-seconds': { type: 'string', default: '60' },
   },
 });
+const chromium = process.env['BEACON_CHROMIUM'] ?? '/usr/bin/chromium';
+const withBrowser = o.browser !== 'off';
+if (withBrowser && !fs.existsSync(chromium)) {
+  console.error(`[dashboard] ${chromium} not found: install Debian's chromium, or pass --browser off`);
+  process.exit(2);
+}
+const browserSeconds = Math.min(600, Math.max(5, Number(o['browser-seconds'])));
+const adminPassword = randomBytes(18).toString('base64url');
 const clients = Number(o.clients);
 const topics = Number(o.topics);
 const rate = Number(o.rate);
@@ -94,6 +109,7 @@ const server = await start(
     BEACON_DEV_APP_KEY: 'bench',
     BEACON_DEV_APP_SECRET: secret,
     BEACON_LOG_LEVEL: 'warn',
+    BEACON_ADMIN_PASSWORD: adminPassword,
   },
   /listening on (http:\/\/[\d.:]+)[\s\S]*bench-port (\d+)/,
 );
@@ -193,8 +209,34 @@ async function phase(viewer) {
   };
 }
 
+/** Phase 3: the real overview page in Chromium, through the admin API's own stream. */
+async function browserPhase() {
+  const script = path.join(here, '..', '..', 'browser', 'measure-overview.mjs');
+  const cpuA = cpuSeconds(server.child.pid);
+  const pubA = published;
+  const t = Date.now();
+  const child = spawn(
+    process.execPath,
+    [script, '--url', base, '--password', adminPassword, '--seconds', String(browserSeconds)],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BEACON_CHROMIUM: chromium } },
+  );
+  children.push(child);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  const wall = (Date.now() - t) / 1000;
+  if (code !== 0) throw new Error(`measure-overview.mjs exited ${code}\n${out}`);
+  return {
+    ...JSON.parse(out),
+    // Sign-in and page load included: the whole time the page was open.
+    serverCpuPct: ((cpuSeconds(server.child.pid) - cpuA) / wall) * 100,
+    publishesPerSec: (published - pubA) / wall,
+  };
+}
+
 const without = await phase(false);
 const withViewer = await phase(true);
+const page = withBrowser ? await browserPhase() : null;
 clearInterval(pubTimer);
 for (const g of groups) g.child.kill('SIGUSR2');
 await sleep(500);
@@ -219,5 +261,18 @@ console.log(
 console.log(
   'snapshot serialization and write, as a share of one core. Targets: stream <= 20 KB/s, stats CPU <= 2%.',
 );
+if (page !== null) {
+  console.log('');
+  console.log(
+    `dashboard overview in headless Chromium, ${page.seconds} s (connections tile: ${page.connectionsShown})`,
+  );
+  console.log('main-thread busy  long tasks  longest task  received bytes/s  server CPU  publishes/s');
+  console.log(
+    `${pct(page.mainThreadBusyPercent).padStart(16)}  ${String(page.longTasks).padStart(10)}  ${`${page.longestTaskMs} ms`.padStart(12)}  ${String(page.receivedBytesPerSec).padStart(16)}  ${pct(page.serverCpuPct).padStart(10)}  ${page.publishesPerSec.toFixed(0).padStart(11)}`,
+  );
+  console.log(
+    'busy: CDP TaskDuration over wall time; long tasks: PerformanceObserver (> 50 ms). Targets: busy <= 10%, no task over 100 ms.',
+  );
+}
 cleanup();
 process.exit(0);
