@@ -4,8 +4,9 @@ import { CLOSE_REASONS, CloseCode, encodeControl, truncateUtf8, type ConnectedFr
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
 import {
   appPolicy,
-  IdSequence,
+  clientIdSequence,
   LocalAdmission,
+  type IdSequence,
   type ConnectionAdmission,
   type GatewayRouter,
 } from '@beacon/routing';
@@ -56,7 +57,7 @@ export class ClientGateway {
     this.hub = new Hub(nodeId, limits.outboundBudgetBytes, metrics);
     this.auth = new ConnectAuthenticator(apps, limits.maxTopicLength);
     this.hooks = new HookChain(hooks);
-    this.clientIds = new IdSequence(`c${nodeId}`);
+    this.clientIds = clientIdSequence(nodeId);
     this.accepted = metrics.counter('beacon_connections_accepted_total', 'Connections that authenticated');
     this.disconnects = metrics.counter('beacon_client_disconnects_total', 'Connections closed by the client');
     this.hookErrors = metrics.counter('beacon_hook_errors_total', 'Hooks that threw or rejected');
