@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { cluster } from '@beacon/contracts';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
+import { CloseCode } from '@beacon/protocol';
 import {
   IdSequence,
   type DirectReceipt,
@@ -124,7 +125,7 @@ export class GatewayLink implements Router, NodeLink, InterestListener {
 
   constructor(
     private readonly options: GatewayLinkOptions,
-    private readonly metrics: MetricsRegistry,
+    metrics: MetricsRegistry,
   ) {
     this.unary = new ClusterRouter({
       topicServiceUrl: options.topicServiceUrl,
@@ -370,17 +371,19 @@ export class GatewayLink implements Router, NodeLink, InterestListener {
           this.notSent.value++;
           return;
         }
-        const s = this.metrics.snapshot();
+        const node = this.node;
+        if (node === undefined) return;
+        const s = node.stats();
         this.queue.push(
           {
             heartbeat: {
               stats: {
-                connections: s.beacon_connections ?? 0,
-                topics: s.beacon_topics ?? 0,
-                deliveriesTotal: s.beacon_deliveries_total ?? 0,
-                messagesRoutedTotal: s.beacon_messages_routed_total ?? 0,
+                connections: s.connections,
+                topics: s.topics,
+                deliveriesTotal: s.deliveries,
+                messagesRoutedTotal: s.messagesRouted,
                 remoteMessagesTotal: this.received.value,
-                slowConsumersTotal: s.beacon_closed_4008_total ?? 0,
+                slowConsumersTotal: s.serverCloses[CloseCode.SlowConsumer],
                 publishBuffered: this.queue.count,
                 publishDroppedTotal: this.dropped.value,
                 publishBufferedBytes: this.queue.bytes,

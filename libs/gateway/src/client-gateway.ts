@@ -37,9 +37,7 @@ export class ClientGateway {
   private readonly hooks: HookChain;
   private readonly loop: FrameLoop;
   private readonly clientIds: IdSequence;
-  private readonly closes: Record<number, Counter> = {};
   private readonly accepted: Counter;
-  private readonly disconnects: Counter;
   private readonly hookErrors: Counter;
   private readonly onHookError: (err: unknown) => void;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -59,7 +57,6 @@ export class ClientGateway {
     this.hooks = new HookChain(hooks);
     this.clientIds = clientIdSequence(nodeId);
     this.accepted = metrics.counter('beacon_connections_accepted_total', 'Connections that authenticated');
-    this.disconnects = metrics.counter('beacon_client_disconnects_total', 'Connections closed by the client');
     this.hookErrors = metrics.counter('beacon_hook_errors_total', 'Hooks that threw or rejected');
     this.onHookError = (err: unknown): void => {
       this.hookErrors.value++;
@@ -73,12 +70,6 @@ export class ClientGateway {
       slowConsumer: (conn, buffered) => this.slowConsumer(conn, buffered),
       kick: (conn) => this.close(conn, CloseCode.Kicked),
     };
-    for (const code of Object.keys(CLOSE_REASONS)) {
-      this.closes[Number(code)] = metrics.counter(
-        `beacon_closed_${code}_total`,
-        `Connections the server closed with code ${code} (${CLOSE_REASONS[Number(code) as CloseCode]})`,
-      );
-    }
   }
 
   start(sweepIntervalMs: number): void {
@@ -258,7 +249,7 @@ export class ClientGateway {
     this.leavePresence(conn);
     this.releaseSlot(conn);
     clearTimeout(conn.closeTimer);
-    this.closes[code]!.value++;
+    this.hub.countClose(code);
     conn.closeTimer = setTimeout(() => conn.ws.terminate(), this.limits.closeGraceMs);
     conn.closeTimer.unref();
   }
@@ -270,7 +261,7 @@ export class ClientGateway {
   private closed(conn: Connection, code: number, reason: string): void {
     if (conn.state !== ConnState.Closing) {
       conn.state = ConnState.Closing;
-      this.disconnects.value++;
+      this.hub.countClose('client');
     }
     clearTimeout(conn.closeTimer);
     this.loop.clear(conn);
