@@ -15,7 +15,7 @@ describe('stats and directories (single process)', () => {
 
   beforeAll(async () => {
     beacon = await startTestBeacon();
-    sources = localAdminSources(beacon.app.get(ClientGateway, { strict: false }), beacon.metrics);
+    sources = localAdminSources(beacon.app.get(ClientGateway, { strict: false }));
     // Five users, each on its own topic, all on "all"; u0 twice.
     for (let i = 0; i < 6; i++) {
       const token = await signToken(DEV_TOKEN_KEY, { sub: `u${i % 5}`, info: { n: i } });

@@ -123,7 +123,7 @@ export async function startBeacon(config: BeaconConfig, options: StartOptions = 
       { bodyParser: false, logger: new BeaconLogger(config.logLevel) },
     );
     app.useWebSocketAdapter(new BeaconWsAdapter(app, { maxPayload: config.limits.maxFrameBytes }));
-    const sources = localAdminSources(app.get(ClientGateway, { strict: false }), metrics);
+    const sources = localAdminSources(app.get(ClientGateway, { strict: false }));
     late.bind(sources);
     const grpc = await servePushApi(app, {
       host: config.host,

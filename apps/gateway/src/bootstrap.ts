@@ -73,7 +73,7 @@ export async function startGateway(
       log: new Logger('AppChanges'),
     });
     // The dashboard's view of this gateway: a sample a second and directory answers, on their own stream.
-    const stats = gatewayStatsReporter(gateway, metrics, {
+    const stats = gatewayStatsReporter(gateway, {
       topicServiceUrl: config.topicServiceUrl,
       clusterToken: config.clusterToken,
       address: config.publicUrl ?? `${config.host}:${port}`,

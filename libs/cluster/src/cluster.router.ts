@@ -24,7 +24,7 @@ import {
   historyFromProto,
   historyToProto,
   memberFromProto,
-  positionsFromProto,
+  receiptFromProto,
   targetToProto,
 } from './convert.js';
 import { PublishChannel } from './publish-channel.js';
@@ -92,10 +92,7 @@ export class ClusterRouter implements Router {
       dataJson: Buffer.from(dataJson),
       history: historyToProto(topics, options),
     });
-    const positions = positionsFromProto(r.positions ?? []);
-    return positions === undefined
-      ? { id: r.id, ts: Number(r.ts) }
-      : { id: r.id, ts: Number(r.ts), positions };
+    return receiptFromProto(r.id, Number(r.ts), r.positions ?? []);
   }
 
   async history(

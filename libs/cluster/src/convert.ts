@@ -5,6 +5,7 @@ import type {
   Outbound,
   PresenceMember,
   PublishOptions,
+  PublishReceipt,
   StreamPosition,
   Target,
 } from '@beacon/routing';
@@ -67,6 +68,16 @@ export function positionsFromProto(
   const out: Record<string, StreamPosition> = {};
   for (const p of positions) out[p.topic] = { offset: Number(p.offset), epoch: p.epoch };
   return out;
+}
+
+/** A publish's receipt: with the positions of its history topics when it had any. */
+export function receiptFromProto(
+  id: string,
+  ts: number,
+  positions: readonly cluster.TopicPosition[],
+): PublishReceipt {
+  const byTopic = positionsFromProto(positions);
+  return byTopic === undefined ? { id, ts } : { id, ts, positions: byTopic };
 }
 
 export function historyFromProto(r: cluster.HistoryReply | undefined): HistoryRead {

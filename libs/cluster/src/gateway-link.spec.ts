@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { cluster } from '@beacon/contracts';
 import { MetricsRegistry } from '@beacon/metrics';
-import type { GatewayNode, InterestListener, Outbound, Target } from '@beacon/routing';
+import { CLOSE_REASONS, type CloseCode } from '@beacon/protocol';
+import type { GatewayNode, InterestListener, NodeStats, Outbound, Target } from '@beacon/routing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StallProxy } from '../../../test/support/stall-proxy.js';
 import { waitUntil } from '../../../test/support/wait.js';
@@ -37,11 +38,28 @@ class FakeNode implements GatewayNode {
   deliverPresence(): number {
     return 0;
   }
+  counts: NodeStats = {
+    connections: 0,
+    subscriptions: 0,
+    topics: 0,
+    deliveries: 0,
+    deliveredBytes: 0,
+    messagesRouted: 0,
+    clientCloses: 0,
+    serverCloses: Object.fromEntries(Object.keys(CLOSE_REASONS).map((c) => [c, 0])) as Record<
+      CloseCode,
+      number
+    >,
+  };
+  stats(): NodeStats {
+    return this.counts;
+  }
 }
 
 /** A topic-service that answers `registered` and records what each Attach stream carries. */
 class FakeTopicService {
   readonly received: cluster.GatewayMessage[] = [];
+  heartbeatIntervalMs = 60_000;
   /** Answers what a topic-service would (published, replayed, joined); nothing by default. */
   answer: (m: cluster.GatewayMessage) => cluster.RouterMessage | undefined = () => undefined;
   private readonly server = new grpc.Server();
@@ -53,7 +71,9 @@ class FakeTopicService {
         call.on('data', (m: cluster.GatewayMessage) => {
           this.received.push(m);
           if (m.register)
-            call.write({ registered: { heartbeatIntervalMs: 60_000, livenessTimeoutMs: 120_000 } });
+            call.write({
+              registered: { heartbeatIntervalMs: this.heartbeatIntervalMs, livenessTimeoutMs: 120_000 },
+            });
           const reply = this.answer(m);
           if (reply !== undefined) call.write(reply);
         });
@@ -299,5 +319,37 @@ describe('GatewayLink: history and presence through the topic-service', () => {
       offline.publish('app', ['h.t'], '1', { history: [{ size: 1, ttlMs: 1 }] }),
     ).rejects.toBeInstanceOf(ClusterUnavailable);
     expect(alone.delivered).toEqual([]);
+  });
+});
+
+describe('GatewayLink heartbeat', () => {
+  it("carries the node's own stats, read from the node", async () => {
+    const ts = new FakeTopicService();
+    ts.heartbeatIntervalMs = 100; // the shortest the link accepts
+    await ts.start();
+    cleanup.push(() => ts.stop());
+    node = new FakeNode();
+    node.counts = {
+      ...node.counts,
+      connections: 3,
+      topics: 2,
+      deliveries: 40,
+      messagesRouted: 9,
+      serverCloses: { ...node.counts.serverCloses, 4008: 5 },
+    };
+    link = new GatewayLink(
+      { topicServiceUrl: `127.0.0.1:${ts.port}`, nodeId: 'node1' },
+      new MetricsRegistry(),
+    );
+    link.attach(node);
+    await waitUntil(() => ts.received.some((m) => m.heartbeat));
+    expect(ts.received.find((m) => m.heartbeat)?.heartbeat?.stats).toMatchObject({
+      connections: 3,
+      topics: 2,
+      deliveriesTotal: 40,
+      messagesRoutedTotal: 9,
+      slowConsumersTotal: 5,
+      remoteMessagesTotal: 0,
+    });
   });
 });

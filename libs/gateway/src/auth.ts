@@ -8,6 +8,7 @@ import {
   userIdProblem,
 } from '@beacon/protocol';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { systemClock, type Clock } from '@beacon/routing';
 import type { AppDirectory, GatewayApp, GatewayTokenKey } from './app-directory.js';
 import type { Identity } from './connection.js';
 
@@ -37,9 +38,11 @@ export class ConnectAuthenticator {
     private readonly apps: AppDirectory,
     /** Longest pattern a claim may hold: the gateway's topic length limit. */
     private readonly maxPatternLength = DEFAULT_MAX_TOPIC_LENGTH,
+    /** What "now" is for `exp` and the lifetime bound. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
-  async authenticate(url: URL, now = Date.now()): Promise<{ identity: Identity; app: GatewayApp }> {
+  async authenticate(url: URL, now = this.clock.now()): Promise<{ identity: Identity; app: GatewayApp }> {
     const key = url.searchParams.get('app');
     if (key === null || key.length === 0 || key.length > 128) {
       throw new ConnectRefused(CloseCode.BadRequest, 'missing "app" query parameter');

@@ -4,8 +4,11 @@ import { CLOSE_REASONS, CloseCode, encodeControl, truncateUtf8, type ConnectedFr
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
 import {
   appPolicy,
-  IdSequence,
+  clientIdSequence,
   LocalAdmission,
+  systemClock,
+  type Clock,
+  type IdSequence,
   type ConnectionAdmission,
   type GatewayRouter,
 } from '@beacon/routing';
@@ -36,12 +39,10 @@ export class ClientGateway {
   private readonly hooks: HookChain;
   private readonly loop: FrameLoop;
   private readonly clientIds: IdSequence;
-  private readonly closes: Record<number, Counter> = {};
   private readonly accepted: Counter;
-  private readonly disconnects: Counter;
   private readonly hookErrors: Counter;
   private readonly onHookError: (err: unknown) => void;
-  private sweepTimer: NodeJS.Timeout | undefined;
+  private stopSweep: (() => void) | undefined;
 
   constructor(
     readonly nodeId: string,
@@ -52,38 +53,46 @@ export class ClientGateway {
     private readonly metrics: MetricsRegistry,
     /** Per-app connection slots (`maxConnections`): this node's by default, the cluster's when injected. */
     private readonly admission: ConnectionAdmission = new LocalAdmission(),
+    /** Every time read and timer: token expiry, heartbeats, deadlines, rate limits (specs use a ManualClock). */
+    private readonly clock: Clock = systemClock,
   ) {
     this.hub = new Hub(nodeId, limits.outboundBudgetBytes, metrics);
-    this.auth = new ConnectAuthenticator(apps, limits.maxTopicLength);
+    this.auth = new ConnectAuthenticator(apps, limits.maxTopicLength, clock);
     this.hooks = new HookChain(hooks);
-    this.clientIds = new IdSequence(`c${nodeId}`);
+    this.clientIds = clientIdSequence(nodeId);
     this.accepted = metrics.counter('beacon_connections_accepted_total', 'Connections that authenticated');
-    this.disconnects = metrics.counter('beacon_client_disconnects_total', 'Connections closed by the client');
     this.hookErrors = metrics.counter('beacon_hook_errors_total', 'Hooks that threw or rejected');
     this.onHookError = (err: unknown): void => {
       this.hookErrors.value++;
       this.logger.error(`hook failed: ${String(err).slice(0, 500)}`);
     };
-    this.loop = new FrameLoop(this.hub, router, this.hooks, limits, metrics, this.onHookError, this.logger, {
-      close: (conn, code, reason) => this.close(conn, code, reason),
-      refresh: (conn, token) => this.refresh(conn, token),
-    });
+    this.loop = new FrameLoop(
+      this.hub,
+      router,
+      this.hooks,
+      limits,
+      metrics,
+      this.onHookError,
+      this.logger,
+      {
+        close: (conn, code, reason) => this.close(conn, code, reason),
+        refresh: (conn, token) => this.refresh(conn, token),
+      },
+      clock,
+    );
     this.hub.events = {
       slowConsumer: (conn, buffered) => this.slowConsumer(conn, buffered),
       kick: (conn) => this.close(conn, CloseCode.Kicked),
     };
-    for (const code of Object.keys(CLOSE_REASONS)) {
-      this.closes[Number(code)] = metrics.counter(
-        `beacon_closed_${code}_total`,
-        `Connections the server closed with code ${code} (${CLOSE_REASONS[Number(code) as CloseCode]})`,
-      );
-    }
   }
 
   start(sweepIntervalMs: number): void {
     this.router.attach(this.hub);
-    this.sweepTimer = setInterval(() => this.sweep(Date.now()), sweepIntervalMs);
-    this.sweepTimer.unref();
+    const tick = (): void => {
+      this.stopSweep = this.clock.setTimer(tick, sweepIntervalMs);
+      this.sweep(this.clock.now());
+    };
+    this.stopSweep = this.clock.setTimer(tick, sweepIntervalMs);
   }
 
   /** True from the start of a drain: new connections are refused and readiness reports it. */
@@ -105,9 +114,9 @@ export class ClientGateway {
         this.hub.write(conn, frameText(encodeControl({ type: 'drain', reconnectAfterMs })));
       this.close(conn, CloseCode.ServiceRestart, `server draining: reconnect in ${reconnectAfterMs} ms`);
     }
-    const deadline = Date.now() + drainMs;
-    while (this.sockets.size > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 25).unref());
+    const deadline = this.clock.now() + drainMs;
+    while (this.sockets.size > 0 && this.clock.now() < deadline) {
+      await new Promise<void>((resolve) => this.clock.setTimer(resolve, 25));
     }
     // Past the drain time: whoever did not leave is cut, so shutdown does not wait for the close grace.
     for (const ws of this.sockets) ws.terminate();
@@ -115,7 +124,8 @@ export class ClientGateway {
 
   /** Closes every connection with 1001 and detaches from the router. */
   stop(): void {
-    clearInterval(this.sweepTimer);
+    this.stopSweep?.();
+    this.stopSweep = undefined;
     this.router.detach(this.hub);
     for (const conn of [...this.hub.all()]) this.close(conn, CloseCode.GoingAway);
   }
@@ -125,7 +135,7 @@ export class ClientGateway {
       ws.close(CloseCode.ServiceRestart, 'server draining');
       return;
     }
-    const now = Date.now();
+    const now = this.clock.now();
     const conn = new Connection(
       this.clientIds.next(),
       ws,
@@ -155,11 +165,10 @@ export class ClientGateway {
       conn.pendingSince = 0;
       this.hub.drained(conn);
     });
-    conn.closeTimer = setTimeout(() => {
+    conn.closeTimer = this.clock.setTimer(() => {
       if (conn.state === ConnState.Authenticating)
         this.close(conn, CloseCode.Unauthorized, 'authentication timeout');
     }, this.limits.authTimeoutMs);
-    conn.closeTimer.unref();
     this.authenticate(conn, new URL(req.url ?? '/', 'ws://localhost')).catch((err: unknown) =>
       this.connectFailed(conn, err),
     );
@@ -178,7 +187,7 @@ export class ClientGateway {
         throw new ConnectRefused(CloseCode.ConnectionLimit, CLOSE_REASONS[CloseCode.ConnectionLimit]);
       }
       conn.identify(identity);
-      conn.applyLimits(connectionLimitsFor(this.limits, app.settings), Date.now());
+      conn.applyLimits(connectionLimitsFor(this.limits, app.settings), this.clock.now());
       conn.policy = appPolicy(app.settings);
       conn.firetower = app.settings.serverFrames === 'firetower';
       const verdict = await this.hooks.onConnect(conn);
@@ -198,7 +207,7 @@ export class ClientGateway {
   }
 
   private open(conn: Connection): void {
-    clearTimeout(conn.closeTimer);
+    conn.closeTimer?.();
     conn.state = ConnState.Open;
     this.hub.add(conn);
     this.accepted.value++;
@@ -256,10 +265,9 @@ export class ClientGateway {
     this.hub.remove(conn);
     this.leavePresence(conn);
     this.releaseSlot(conn);
-    clearTimeout(conn.closeTimer);
-    this.closes[code]!.value++;
-    conn.closeTimer = setTimeout(() => conn.ws.terminate(), this.limits.closeGraceMs);
-    conn.closeTimer.unref();
+    conn.closeTimer?.();
+    this.hub.countClose(code);
+    conn.closeTimer = this.clock.setTimer(() => conn.ws.terminate(), this.limits.closeGraceMs);
   }
 
   /**
@@ -269,9 +277,9 @@ export class ClientGateway {
   private closed(conn: Connection, code: number, reason: string): void {
     if (conn.state !== ConnState.Closing) {
       conn.state = ConnState.Closing;
-      this.disconnects.value++;
+      this.hub.countClose('client');
     }
-    clearTimeout(conn.closeTimer);
+    conn.closeTimer?.();
     this.loop.clear(conn);
     this.hub.discard(conn);
     this.hub.remove(conn);
@@ -347,7 +355,7 @@ export class ClientGateway {
     }
     // changed limit overrides reach open connections too
     const limits = connectionLimitsFor(this.limits, app.settings);
-    const now = Date.now();
+    const now = this.clock.now();
     for (const conn of this.hub.appConnections(appId)) conn.applyLimits(limits, now);
     const policy = appPolicy(app.settings);
     for (const conn of this.hub.appConnections(appId)) conn.policy = policy;

@@ -78,7 +78,8 @@ export class Connection implements ClientInfo {
   lastPing: number;
   /** When the outbound buffer was first seen non-empty without draining since; 0 when drained. */
   pendingSince = 0;
-  closeTimer: NodeJS.Timeout | undefined;
+  /** Cancels the pending authentication timeout or close grace (a Clock timer); undefined when none. */
+  closeTimer: (() => void) | undefined;
   /** Deliveries framed this event-loop turn, written together (one writev) when the turn ends. */
   readonly pending: Buffer[] = [];
   pendingBytes = 0;

@@ -15,7 +15,7 @@ import {
   type SubscribeFrame,
 } from '@beacon/protocol';
 import type { Counter, MetricsRegistry } from '@beacon/metrics';
-import { historyOptions, type GatewayRouter, type HistoryRead } from '@beacon/routing';
+import { historyOptions, type Clock, type GatewayRouter, type HistoryRead } from '@beacon/routing';
 import { BINARY_FRAME, ConnState, type Connection } from './connection.js';
 import type { GatewayLimits } from './gateway.options.js';
 import type { HookChain } from './hook-chain.js';
@@ -53,6 +53,8 @@ export class FrameHandler {
     private readonly limits: GatewayLimits,
     metrics: MetricsRegistry,
     private readonly onHookError: (err: unknown) => void,
+    /** Pong timestamps and the publish rate (token bucket). */
+    private readonly clock: Clock,
     private readonly events?: FrameHandlerEvents,
   ) {
     this.errors = metrics.counter('beacon_frame_errors_total', 'Client frames answered with an error frame');
@@ -71,7 +73,7 @@ export class FrameHandler {
     const frame = parsed.frame;
     switch (frame.type) {
       case 'ping':
-        return this.send(conn, encodeControl({ type: 'pong', ...idOf(frame), ts: Date.now() }));
+        return this.send(conn, encodeControl({ type: 'pong', ...idOf(frame), ts: this.clock.now() }));
       case 'subscribe':
         return this.subscribe(conn, frame.topics, frame.id, frame);
       case 'unsubscribe':
@@ -359,7 +361,7 @@ export class FrameHandler {
   }
 
   private publish(conn: Connection, topics: string[], data: unknown, id?: RequestId): Done {
-    if (!conn.publishes.take(Date.now())) {
+    if (!conn.publishes.take(this.clock.now())) {
       return this.error(
         conn,
         ErrorCode.RateLimited,

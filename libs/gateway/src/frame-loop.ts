@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { CloseCode, ErrorCode } from '@beacon/protocol';
 import type { MetricsRegistry } from '@beacon/metrics';
-import type { GatewayRouter } from '@beacon/routing';
+import type { Clock, GatewayRouter } from '@beacon/routing';
 import { ConnState, type Connection } from './connection.js';
 import { FrameHandler } from './frame-handler.js';
 import type { GatewayLimits } from './gateway.options.js';
@@ -33,8 +33,9 @@ export class FrameLoop {
     onHookError: (err: unknown) => void,
     private readonly logger: Logger,
     private readonly events: FrameLoopEvents,
+    private readonly clock: Clock,
   ) {
-    this.frames = new FrameHandler(hub, router, hooks, limits, metrics, onHookError, {
+    this.frames = new FrameHandler(hub, router, hooks, limits, metrics, onHookError, clock, {
       refresh: (conn, token) => events.refresh(conn, token),
       close: (conn, code, reason) => events.close(conn, code as CloseCode, reason),
     });
@@ -73,7 +74,7 @@ export class FrameLoop {
 
   /** Any sign of life; false (and closed 4029) past the frame rate. */
   private count(conn: Connection): boolean {
-    const now = Date.now();
+    const now = this.clock.now();
     conn.lastSeen = now;
     if (conn.frames.take(now)) return true;
     this.events.close(conn, CloseCode.Flood);

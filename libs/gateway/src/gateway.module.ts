@@ -10,7 +10,14 @@ import {
   type ValueProvider,
 } from '@nestjs/common';
 import { MetricsRegistry } from '@beacon/metrics';
-import { LocalAdmission, ROUTER, type ConnectionAdmission, type GatewayRouter } from '@beacon/routing';
+import {
+  LocalAdmission,
+  ROUTER,
+  systemClock,
+  type Clock,
+  type ConnectionAdmission,
+  type GatewayRouter,
+} from '@beacon/routing';
 import { APP_DIRECTORY, type AppDirectory } from './app-directory.js';
 import { ClientGateway } from './client-gateway.js';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options.js';
@@ -38,6 +45,8 @@ export interface GatewayModuleOptions extends GatewayOptions {
    * `{ useFactory: (link) => new ClusterAdmission(link), inject: [ROUTER] }` or `{ useExisting: TOKEN }`.
    */
   admission?: AdmissionProvider;
+  /** Every time read and timer of the gateway (token expiry, heartbeats, deadlines); default the system clock. */
+  clock?: Clock;
   /** Modules exporting ROUTER, APP_DIRECTORY and MetricsRegistry, when they are not global. */
   imports?: ModuleMetadata['imports'];
 }
@@ -74,7 +83,16 @@ export class GatewayModule {
             metrics: MetricsRegistry,
             admission: ConnectionAdmission,
           ): ClientGateway =>
-            new ClientGateway(options.nodeId, options.limits, apps, router, hooks, metrics, admission),
+            new ClientGateway(
+              options.nodeId,
+              options.limits,
+              apps,
+              router,
+              hooks,
+              metrics,
+              admission,
+              options.clock ?? systemClock,
+            ),
           inject: [APP_DIRECTORY, ROUTER, GATEWAY_HOOKS, MetricsRegistry, CONNECTION_ADMISSION],
         },
         WsGateway,

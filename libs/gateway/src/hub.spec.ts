@@ -1,5 +1,5 @@
 import { MetricsRegistry } from '@beacon/metrics';
-import { compilePatterns } from '@beacon/protocol';
+import { CloseCode, compilePatterns } from '@beacon/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { Connection, ConnState } from './connection.js';
 import { Hub } from './hub.js';
@@ -164,5 +164,38 @@ describe('Hub', () => {
     expect(hub.deliver({ kind: 'topic', topic: 't' }, msg('A', 't'))).toBe(1);
     expect(slow.writes).toHaveLength(0);
     expect(slowConsumer).toHaveBeenCalledWith(slow.conn, 990);
+  });
+
+  it('reports its counts as typed stats, the same numbers its metrics show', () => {
+    const metrics = new MetricsRegistry();
+    const hub = new Hub('n1', 1 << 20, metrics);
+    const a = fakeConn('c1', 'A');
+    const b = fakeConn('c2', 'B');
+    hub.add(a.conn);
+    hub.add(b.conn);
+    hub.subscribe(a.conn, ['t', 'u']);
+    hub.subscribe(b.conn, ['t']);
+    hub.deliver({ kind: 'topic', topic: 't' }, msg('A', 't'));
+    hub.deliver({ kind: 'topic', topic: 'none' }, msg('A', 'none'));
+    hub.countClose(CloseCode.SlowConsumer);
+    hub.countClose('client');
+    const s = hub.stats();
+    expect(s).toMatchObject({
+      connections: 2,
+      subscriptions: 3,
+      topics: 3,
+      deliveries: 1,
+      messagesRouted: 2,
+      clientCloses: 1,
+    });
+    expect(s.deliveredBytes).toBeGreaterThan(0);
+    expect(s.serverCloses[CloseCode.SlowConsumer]).toBe(1);
+    expect(s.serverCloses[CloseCode.Kicked]).toBe(0);
+    const m = metrics.snapshot();
+    expect(m.beacon_connections).toBe(s.connections);
+    expect(m.beacon_topics).toBe(s.topics);
+    expect(m.beacon_deliveries_total).toBe(s.deliveries);
+    expect(m.beacon_closed_4008_total).toBe(1);
+    expect(m.beacon_client_disconnects_total).toBe(1);
   });
 });

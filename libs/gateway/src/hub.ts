@@ -1,10 +1,17 @@
-import { encodeControl, encodeFiretower, encodeMessage } from '@beacon/protocol';
+import {
+  CLOSE_REASONS,
+  encodeControl,
+  encodeFiretower,
+  encodeMessage,
+  type CloseCode,
+} from '@beacon/protocol';
 import type { Counter, Histogram, MetricsRegistry } from '@beacon/metrics';
 import type {
   DisconnectTarget,
   GatewayNode,
   InterestCount,
   InterestListener,
+  NodeStats,
   Outbound,
   PresenceMember,
   Target,
@@ -13,6 +20,8 @@ import type {
 import { ConnState, type Connection } from './connection.js';
 import { TopicTaps, type TapListener } from './topic-taps.js';
 import { frameText } from './ws-frame.js';
+
+const CLOSE_CODES = Object.keys(CLOSE_REASONS).map(Number) as CloseCode[];
 
 /**
  * A topic's local subscribers and its message counter. `messages` is bumped once per message that
@@ -71,6 +80,8 @@ export class Hub implements GatewayNode {
   private readonly messages: Counter;
   private readonly skipped: Counter;
   private readonly toWrite: Histogram;
+  private readonly clientCloses: Counter;
+  private readonly serverCloses: Record<number, Counter> = {};
   /** When each message delivered in this turn reached the hub (performance.now()), observed at the flush. */
   private readonly reachedAt: number[] = [];
   events: HubEvents | undefined;
@@ -99,11 +110,44 @@ export class Hub implements GatewayNode {
       'From a message reaching this node to its frames being written to the sockets (per message)',
     );
     metrics.gauge('beacon_connections', 'Open client connections on this node', () => this.clients.size);
-    metrics.gauge('beacon_topics', 'Topics with at least one local subscriber', () => {
-      let n = 0;
-      for (const a of this.apps.values()) n += a.topics.size;
-      return n;
-    });
+    metrics.gauge('beacon_topics', 'Topics with at least one local subscriber', () => this.topicCount());
+    this.clientCloses = metrics.counter(
+      'beacon_client_disconnects_total',
+      'Connections closed by the client',
+    );
+    for (const code of CLOSE_CODES) {
+      this.serverCloses[code] = metrics.counter(
+        `beacon_closed_${code}_total`,
+        `Connections the server closed with code ${code} (${CLOSE_REASONS[code]})`,
+      );
+    }
+  }
+
+  /** Counts a connection's close: by the client, or by the server with its (documented) code. */
+  countClose(by: 'client' | CloseCode): void {
+    if (by === 'client') this.clientCloses.value++;
+    else this.serverCloses[by]!.value++;
+  }
+
+  stats(): NodeStats {
+    const serverCloses = {} as Record<CloseCode, number>;
+    for (const code of CLOSE_CODES) serverCloses[code] = this.serverCloses[code]!.value;
+    return {
+      connections: this.clients.size,
+      subscriptions: this.subscriptionCount,
+      topics: this.topicCount(),
+      deliveries: this.delivered.value,
+      deliveredBytes: this.deliveredBytes.value,
+      messagesRouted: this.messages.value,
+      clientCloses: this.clientCloses.value,
+      serverCloses,
+    };
+  }
+
+  private topicCount(): number {
+    let n = 0;
+    for (const a of this.apps.values()) n += a.topics.size;
+    return n;
   }
 
   add(conn: Connection): void {

@@ -1,5 +1,7 @@
 export * from './admission.js';
 export * from './ids.js';
+export * from './client-id.js';
+export * from './clock.js';
 export * from './local.router.js';
 export * from './router.js';
 export * from './history.js';

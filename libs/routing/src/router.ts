@@ -1,3 +1,4 @@
+import type { CloseCode } from '@beacon/protocol';
 import type { HistoryRead, HistoryRule, StreamPosition } from './history.js';
 import type { PresenceMember, PresenceStats } from './presence.js';
 
@@ -61,6 +62,29 @@ export interface InterestListener {
   userInterest(appId: string, userId: string, count: number): void;
 }
 
+/**
+ * A gateway node's own counts, read as fields (for the cluster heartbeat and the dashboard's sampler):
+ * gauges as they are now, counters since the node started.
+ */
+export interface NodeStats {
+  /** Open client connections. */
+  connections: number;
+  /** Topic subscriptions of those connections. */
+  subscriptions: number;
+  /** Topics with at least one local subscriber. */
+  topics: number;
+  /** Messages written to client sockets. */
+  deliveries: number;
+  /** Bytes written to client sockets. */
+  deliveredBytes: number;
+  /** Messages that reached this node for delivery. */
+  messagesRouted: number;
+  /** Connections closed by the client. */
+  clientCloses: number;
+  /** Connections the server closed, per close code (every documented code, 0 when none). */
+  serverCloses: Readonly<Record<CloseCode, number>>;
+}
+
 /** What a gateway node offers the router. Everything here is synchronous and node-local. */
 export interface GatewayNode {
   readonly nodeId: string;
@@ -76,6 +100,8 @@ export interface GatewayNode {
   watchInterest(listener: InterestListener | undefined): void;
   /** Writes a join/leave frame to the local subscribers of the topic that asked for them; returns how many. */
   deliverPresence(appId: string, topic: string, kind: 'join' | 'leave', member: PresenceMember): number;
+  /** The node's counts now; a new object per call (not for the delivery path). */
+  stats(): NodeStats;
 }
 
 export interface PublishOptions {

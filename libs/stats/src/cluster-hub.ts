@@ -1,5 +1,6 @@
 import type { StatsHistory, StatsSnapshot, TopicRow } from '@beacon/admin-api';
 import type { cluster } from '@beacon/contracts';
+import { nodeOfClient } from '@beacon/routing';
 import { aggregate } from './aggregator.js';
 import { mergeConnectionPages, type NodeConnectionPage } from './connection-query.js';
 import { SAMPLE_INTERVAL_MS } from './local-live-stats.js';
@@ -276,7 +277,10 @@ export class StatsHub {
     const limit = clampLimit(req.limit);
     let to = this.gateways();
     // A client id names its gateway (`c<nodeId>.<n>`): ask only that one.
-    if (req.clientId !== '') to = to.filter((n) => req.clientId.startsWith(`c${n.nodeId}.`));
+    if (req.clientId !== '') {
+      const nodeId = nodeOfClient(req.clientId);
+      to = to.filter((n) => n.nodeId === nodeId);
+    }
     const answers = await this.ask(to, (requestId) => ({ requestId, findConnections: { ...req, limit } }));
     const pages: NodeConnectionPage[] = answers.map((a) => ({
       items: (a.connections?.items ?? []).slice(0, limit + 1).map(summaryFromProto),
@@ -287,7 +291,8 @@ export class StatsHub {
   }
 
   async getConnection(clientId: string): Promise<cluster.GetConnectionReply> {
-    const to = this.gateways().filter((n) => clientId.startsWith(`c${n.nodeId}.`));
+    const nodeId = nodeOfClient(clientId);
+    const to = this.gateways().filter((n) => n.nodeId === nodeId);
     const answers = await this.ask(to, (requestId) => ({ requestId, getConnection: { clientId } }));
     const found = answers.find((a) => has(a.connection?.connection));
     return { connection: found?.connection?.connection ?? undefined };

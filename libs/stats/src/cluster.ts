@@ -1,5 +1,4 @@
 import type { ClientGateway } from '@beacon/gateway';
-import type { MetricsRegistry } from '@beacon/metrics';
 import { ClusterConnectionDirectory, ClusterLiveStats, ClusterTopicDirectory } from './cluster-sources.js';
 import { StatsReporter } from './cluster-reporter.js';
 import { statsClient, type TopicServiceClientOptions } from './grpc-client.js';
@@ -33,12 +32,11 @@ export class ProcessOnlySource implements NodeSource {
  */
 export function gatewayStatsReporter(
   gateway: ClientGateway,
-  metrics: MetricsRegistry,
   opts: TopicServiceClientOptions & { address?: string; clock?: StatsClock },
 ): { stop(): void } {
   const clock = opts.clock ?? systemStatsClock;
   const rpc = statsClient(opts);
-  const source = new HubSource(gateway, metrics, 'gateway', opts.address ?? '', clock.now());
+  const source = new HubSource(gateway, 'gateway', opts.address ?? '', clock.now());
   const reporter = new StatsReporter(
     rpc,
     new NodeSampler(source, new NodeProcessProbe()),

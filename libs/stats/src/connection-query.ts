@@ -1,20 +1,13 @@
 import type { ConnectionDetails, ConnectionQuery, ConnectionSummary } from '@beacon/admin';
 import type { Connection, Hub } from '@beacon/gateway';
+import { parseClientId, type ClientIdParts } from '@beacon/routing';
 import { TopN } from './top-n.js';
 
 /** A position in the platform-wide order of connections: by node id, then by the client id's sequence. */
-export interface ConnectionPosition {
-  nodeId: string;
-  seq: number;
-}
+export type ConnectionPosition = ClientIdParts;
 
-/** Client ids are `c<nodeId>.<sequence in base 36>` (IdSequence); null for anything else. */
-export function positionOf(clientId: string): ConnectionPosition | null {
-  const dot = clientId.lastIndexOf('.');
-  if (!clientId.startsWith('c') || dot < 2) return null;
-  const seq = parseInt(clientId.slice(dot + 1), 36);
-  return Number.isFinite(seq) ? { nodeId: clientId.slice(1, dot), seq } : null;
-}
+/** A client id's position (`parseClientId`); null for anything that is not a client id. */
+export const positionOf = parseClientId;
 
 export function comparePositions(a: ConnectionPosition, b: ConnectionPosition): number {
   return a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.seq - b.seq;

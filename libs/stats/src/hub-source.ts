@@ -1,7 +1,5 @@
 import type { AppStatsRow, TopicRow } from '@beacon/admin-api';
 import type { AppView, ClientGateway, Hub } from '@beacon/gateway';
-import type { Counter, MetricsRegistry } from '@beacon/metrics';
-import { CLOSE_REASONS } from '@beacon/protocol';
 import { TOP_APPS, TOP_N } from './node-snapshot.js';
 import { round, type NodeCounters, type NodeDetail, type NodeSource } from './sampler.js';
 import { TopN } from './top-n.js';
@@ -11,24 +9,18 @@ const byKey = (a: TopicRow, b: TopicRow): number =>
   a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0;
 
 /**
- * A gateway's hub and counters as a NodeSource. Counters are the registry's own objects (read, never
- * copied per event); the per-app and per-topic counters are the hub's plain fields.
+ * A gateway's hub as a NodeSource: its node counts (`Hub.stats()`, read once per sample) and its per-app
+ * and per-topic counters (the hub's plain fields).
  */
 export class HubSource implements NodeSource {
   readonly nodeId: string;
   readonly startedAt: number;
   readonly rates: TopicRates;
   private readonly hub: Hub;
-  private readonly deliveries: Counter;
-  private readonly deliveredBytes: Counter;
-  private readonly messages: Counter;
-  private readonly closeCounters: Array<[string, Counter]>;
-  private readonly clientCloses: Counter;
   private previousApps = new Map<string, { messages: number; deliveries: number }>();
 
   constructor(
     gateway: ClientGateway,
-    metrics: MetricsRegistry,
     readonly kind: 'single' | 'gateway',
     readonly address: string,
     startedAt = Date.now(),
@@ -37,41 +29,23 @@ export class HubSource implements NodeSource {
     this.nodeId = gateway.nodeId;
     this.startedAt = startedAt;
     this.rates = new TopicRates(this.hub);
-    // The same names the hub and the gateway registered: the registry hands back their objects.
-    this.deliveries = metrics.counter('beacon_deliveries_total', 'Messages written to client sockets');
-    this.deliveredBytes = metrics.counter('beacon_delivered_bytes_total', 'Bytes written to client sockets');
-    this.messages = metrics.counter(
-      'beacon_messages_routed_total',
-      'Messages that reached this node for delivery',
-    );
-    this.clientCloses = metrics.counter(
-      'beacon_client_disconnects_total',
-      'Connections closed by the client',
-    );
-    this.closeCounters = Object.keys(CLOSE_REASONS).map((code) => [
-      code,
-      metrics.counter(
-        `beacon_closed_${code}_total`,
-        `Connections the server closed with code ${code} (${CLOSE_REASONS[Number(code) as keyof typeof CLOSE_REASONS]})`,
-      ),
-    ]);
   }
 
   counters(): NodeCounters {
-    const closes: Record<string, number> = { client: this.clientCloses.value };
-    for (const [code, c] of this.closeCounters) closes[code] = c.value;
+    const s = this.hub.stats();
+    const closes: Record<string, number> = { client: s.clientCloses };
+    for (const [code, n] of Object.entries(s.serverCloses)) closes[code] = n;
     return {
-      deliveries: this.deliveries.value,
-      deliveredBytes: this.deliveredBytes.value,
-      publishes: this.messages.value,
+      deliveries: s.deliveries,
+      deliveredBytes: s.deliveredBytes,
+      publishes: s.messagesRouted,
       closes,
     };
   }
 
   gauges(): { connections: number; subscriptions: number; topics: number } {
-    let topics = 0;
-    for (const app of this.hub.appViews()) topics += app.topics.size;
-    return { connections: this.hub.connectionCount(), subscriptions: this.hub.subscriptions, topics };
+    const s = this.hub.stats();
+    return { connections: s.connections, subscriptions: s.subscriptions, topics: s.topics };
   }
 
   detail(now: number, intervalMs: number): NodeDetail {

@@ -1,6 +1,5 @@
 import type { ConnectionDirectory, LiveStats, TopicDirectory } from '@beacon/admin';
 import type { ClientGateway } from '@beacon/gateway';
-import type { MetricsRegistry } from '@beacon/metrics';
 import { HubSource } from './hub-source.js';
 import { LocalConnectionDirectory, LocalTopicDirectory } from './local-directories.js';
 import { LocalLiveStats } from './local-live-stats.js';
@@ -17,16 +16,15 @@ export interface AdminSources {
 }
 
 /**
- * The admin ports for the single process (apps/beacon): one sampler over the gateway's hub and the
- * metrics registry, started at once (the history ring fills from boot), and directories over the hub.
+ * The admin ports for the single process (apps/beacon): one sampler over the gateway's hub (its
+ * `stats()` and per-app counters), started at once (the history ring fills from boot), and directories over the hub.
  */
 export function localAdminSources(
   gateway: ClientGateway,
-  metrics: MetricsRegistry,
   opts: { address?: string; clock?: StatsClock } = {},
 ): AdminSources {
   const clock = opts.clock ?? systemStatsClock;
-  const source = new HubSource(gateway, metrics, 'single', opts.address ?? '', clock.now());
+  const source = new HubSource(gateway, 'single', opts.address ?? '', clock.now());
   const liveStats = new LocalLiveStats(new NodeSampler(source, new NodeProcessProbe()), clock);
   liveStats.start();
   return {

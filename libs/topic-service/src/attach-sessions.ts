@@ -1,7 +1,7 @@
 import type { cluster } from '@beacon/contracts';
+import { isValidNodeId } from '@beacon/routing';
 import { Gateway, type GatewayLink } from './gateway-registry.js';
 import type { GatewayInput } from './gateway-input.js';
-import { isValidNodeId } from './limits.js';
 import type { RouterState } from './router-state.js';
 import { TopicServiceException } from './topic-service.exception.js';
 

@@ -1,4 +1,5 @@
 import { isValidTopic } from '@beacon/protocol';
+import { nodeOfClient } from '@beacon/routing';
 import { TopicServiceException } from './topic-service.exception.js';
 
 /** Every bound the topic-service enforces; docs/topic-service.md explains each. */
@@ -37,13 +38,7 @@ export const DEFAULT_TOPIC_SERVICE_LIMITS: TopicServiceLimits = {
 
 export const DEFAULT_LIST_LIMIT = 1000;
 
-const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const CLIENT_ID = /^c([A-Za-z0-9_-]{1,64})\.[0-9a-z]{1,16}$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
-
-export function isValidNodeId(id: unknown): id is string {
-  return typeof id === 'string' && NODE_ID.test(id);
-}
 
 /** App ids and user ids: opaque, non-empty, bounded, no control characters. */
 export function isValidId(id: unknown, maxLength: number): id is string {
@@ -52,12 +47,6 @@ export function isValidId(id: unknown, maxLength: number): id is string {
 
 export function isValidTopicName(topic: unknown, limits: TopicServiceLimits): topic is string {
   return isValidTopic(topic, limits.maxTopicLength);
-}
-
-/** The node id of the gateway holding a client (`c<nodeId>.<counter>`), or null for a malformed id. */
-export function nodeOfClient(clientId: string): string | null {
-  const m = CLIENT_ID.exec(clientId);
-  return m === null ? null : (m[1] as string);
 }
 
 function invalid(message: string): TopicServiceException {

@@ -1,8 +1,8 @@
 import type { cluster } from '@beacon/contracts';
-import { PresenceTable, type PresenceChange } from '@beacon/routing';
+import { nodeOfClient, PresenceTable, type PresenceChange } from '@beacon/routing';
 import type { RemovalReason } from './attach-sessions.js';
 import type { Gateway } from './gateway-registry.js';
-import { isValidId, isValidTopicName, nodeOfClient } from './limits.js';
+import { isValidId, isValidTopicName } from './limits.js';
 import type { RouterState } from './router-state.js';
 import { TopicServiceException } from './topic-service.exception.js';
 
