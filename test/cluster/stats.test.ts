@@ -50,7 +50,8 @@ describe('cluster stats and directories', () => {
         const s = snapshots.at(-1);
         return (
           gatewayRows(s).length === 2 &&
-          s!.nodes.some((n) => n.kind === 'push-api') &&
+          // both push-api rows (the cluster's and these sources') before asserting on them
+          s!.nodes.filter((n) => n.kind === 'push-api').length === 2 &&
           s!.totals.connections === 6 &&
           s!.totals.deliveriesPerSec > 0 &&
           s!.topTopics.bySubscribers[0]?.subscribers === 6
@@ -113,6 +114,49 @@ describe('cluster stats and directories', () => {
     }
     // Each message once, though both gateways saw it.
     expect(new Set(tailed).size).toBe(tailed.length);
+  });
+
+  it('lists topics like the single process: the total, pages and prefix search over the whole cluster', async () => {
+    // "room" has 3 subscribers on each gateway, so it ranks below gw0/gw1 (3 each, by name) on both;
+    // only the cluster-wide counts put it first.
+    const walk = async (q: { prefix?: string; sort: 'subscribers' | 'rate' }) => {
+      const rows: Array<{ topic: string; subscribers: number }> = [];
+      const totals: Array<number | null> = [];
+      for (let offset = 0; offset < 10; offset++) {
+        const page = await sources.topics.list({ ...q, offset, limit: 1 });
+        totals.push(page.total);
+        if (page.items.length === 0) break;
+        rows.push(...page.items.map((t) => ({ topic: t.topic, subscribers: t.subscribers })));
+      }
+      return { rows, totals };
+    };
+    const all = await walk({ sort: 'subscribers' });
+    expect(all.rows).toEqual([
+      { topic: 'room', subscribers: 6 },
+      { topic: 'gw0', subscribers: 3 },
+      { topic: 'gw1', subscribers: 3 },
+    ]);
+    expect(new Set(all.totals)).toEqual(new Set([3]));
+
+    const gw = await walk({ sort: 'subscribers', prefix: 'gw' });
+    expect(gw.rows.map((r) => r.topic)).toEqual(['gw0', 'gw1']);
+    expect(new Set(gw.totals)).toEqual(new Set([2]));
+
+    const byRate = await sources.topics.list({ sort: 'rate', offset: 0, limit: 10 });
+    expect(byRate.total).toBe(3);
+    expect(byRate.items.find((t) => t.topic === 'room')?.subscribers).toBe(6);
+    expect(byRate.items.map((t) => t.topic).sort()).toEqual(['gw0', 'gw1', 'room']);
+
+    const app = await sources.topics.list({
+      appId: cluster.app.id,
+      prefix: 'ro',
+      sort: 'subscribers',
+      offset: 0,
+      limit: 5,
+    });
+    expect(app).toMatchObject({ total: 1, items: [{ topic: 'room', subscribers: 6 }] });
+    const none = await sources.topics.list({ appId: 'app_none', sort: 'subscribers', offset: 0, limit: 5 });
+    expect(none).toEqual({ items: [], total: 0 });
   });
 
   it('drops a killed gateway from the aggregate', async () => {

@@ -342,6 +342,27 @@ export function persistenceContract(
       await p.operators.update(ada.id, { role: 'admin' });
     });
 
+    it('keeps failed sign-ins per key: newest first within the window, withdrawn, cleared, pruned', async () => {
+      const f = p.signInFailures;
+      const t0 = new Date(Date.UTC(2026, 0, 1, 12));
+      const at = (s: number) => new Date(t0.getTime() + s * 1000);
+      const first = await f.record(['account:ada@example.org', 'address:10.0.0.1'], at(0));
+      expect(first).toHaveLength(2);
+      await f.record(['account:ada@example.org', 'address:10.0.0.1'], at(10));
+      await f.record(['account:ada@example.org', 'address:10.0.0.2'], at(20));
+      expect(await f.recent('account:ada@example.org', at(-1), 10)).toEqual([at(20), at(10), at(0)]);
+      expect(await f.recent('account:ada@example.org', at(-1), 2)).toEqual([at(20), at(10)]);
+      expect(await f.recent('account:ada@example.org', at(0), 10)).toEqual([at(20), at(10)]); // strictly after
+      expect(await f.recent('address:10.0.0.1', at(-1), 10)).toEqual([at(10), at(0)]);
+      await f.remove(first);
+      expect(await f.recent('address:10.0.0.1', at(-1), 10)).toEqual([at(10)]);
+      await f.clear('account:ada@example.org');
+      expect(await f.recent('account:ada@example.org', at(-1), 10)).toEqual([]);
+      expect(await f.prune(at(15))).toBe(1); // address:10.0.0.1 at 10
+      expect(await f.recent('address:10.0.0.2', at(-1), 10)).toEqual([at(20)]);
+      expect(await f.prune(at(20))).toBe(1);
+    });
+
     it('filters audit records by result and time, pages by cursor, and reads what is new after an id', async () => {
       const t0 = Date.now() - 10_000;
       const results = ['ok', '200', '401 invalid_key', 'app_not_found', '403 forbidden'];

@@ -163,7 +163,7 @@ export const TopicsQuery = z
 export const TopicPage = z.object({
   items: z.array(TopicRow),
   nextCursor: z.string().nullable(),
-  /** Topics matching the filter, when cheap to know. */
+  /** Topics matching the filter (app, prefix); null only from a directory that cannot count them. */
   total: count.nullable(),
 });
 

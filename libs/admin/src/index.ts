@@ -6,7 +6,12 @@ export { AdminException, toAdminException, toProblem } from './admin.exception.j
 export { AdminUseCases, cliActor, operatorActor, type Actor, type SettingsPatch } from './use-cases.js';
 export { ensureFirstAdmin } from './first-admin.js';
 export { OperatorSessions, type SignedIn } from './sessions.js';
-export { SignInLimiter } from './sign-in-limiter.js';
+export {
+  SignInLimiter,
+  type SignInAttempt,
+  type SignInFailureStore,
+  type SignInLimits,
+} from './sign-in-limiter.js';
 export { AuditFeed, auditMatches, type AuditFilter } from './audit-feed.js';
 export { ADMIN_STORE, type AdminStore } from './store.js';
 export { serveAdminOn, type ServeAdminInput, type ServedAdmin } from './serve.js';

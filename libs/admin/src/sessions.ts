@@ -28,6 +28,7 @@ export class OperatorSessions {
     private readonly now: () => number,
   ) {
     this.limiter = new SignInLimiter(
+      store.signInFailures,
       {
         accountLimit: settings.signInAccountLimit,
         addressLimit: settings.signInAddressLimit,
@@ -39,7 +40,8 @@ export class OperatorSessions {
 
   /**
    * Checks the password (the same scrypt work whether the account exists or not: a dummy hash stands in)
-   * and opens a session. Refused with 429 past the failure limits, before any password is checked.
+   * and opens a session. Refused with 429 past the failure limits (counted in the database, so across every
+   * process), before any password is checked.
    */
   async signIn(
     email: string,
@@ -47,17 +49,19 @@ export class OperatorSessions {
     from: { remoteAddr: string; userAgent: string | null },
   ): Promise<{ token: string; signedIn: SignedIn }> {
     const account = email.trim().toLowerCase();
-    const wait = this.limiter.retryAfter(account, from.remoteAddr);
-    if (wait > 0)
-      throw new AdminException('rate_limited', `too many failed sign-ins: try again in ${wait} s`, {
-        retryAfter: wait,
-      });
+    const attempt = await this.limiter.begin(account, from.remoteAddr);
+    if ('retryAfter' in attempt)
+      throw new AdminException(
+        'rate_limited',
+        `too many failed sign-ins: try again in ${attempt.retryAfter} s`,
+        {
+          retryAfter: attempt.retryAfter,
+        },
+      );
+    // A wrong password leaves the attempt counted as a failure (the limiter recorded it before this check).
     const verified = await this.store.operators.verify(account, password);
-    if (verified === null) {
-      this.limiter.failed(account, from.remoteAddr);
-      throw new AdminException('invalid_credentials', 'wrong email or password');
-    }
-    this.limiter.succeeded(account);
+    if (verified === null) throw new AdminException('invalid_credentials', 'wrong email or password');
+    await this.limiter.succeeded(attempt);
     const now = this.now();
     const expiresAt = new Date(now + this.settings.sessionMaxMs);
     const idleExpiresAt = new Date(Math.min(now + this.settings.sessionIdleMs, expiresAt.getTime()));
@@ -105,9 +109,13 @@ export class OperatorSessions {
     await this.store.sessions.delete(sessionId);
   }
 
-  /** Deletes expired sessions (called now and then). */
-  prune(): Promise<number> {
-    return this.store.sessions.prune(new Date(this.now()));
+  /** Deletes expired sessions and failed sign-ins out of every window (called now and then). */
+  async prune(): Promise<number> {
+    const [sessions] = await Promise.all([
+      this.store.sessions.prune(new Date(this.now())),
+      this.limiter.prune(),
+    ]);
+    return sessions;
   }
 }
 

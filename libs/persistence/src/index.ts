@@ -53,6 +53,7 @@ export {
   type OperatorSessionRecord,
 } from './operator-sessions.repository.js';
 export { Persistence, type PersistenceOptions } from './persistence.js';
+export { SignInFailuresRepository } from './sign-in-failures.repository.js';
 export { PersistenceModule, PERSISTENCE_OPTIONS } from './persistence.module.js';
 export { PersistenceError, type PersistenceErrorCode } from './persistence.exception.js';
 export { generateSecret } from './secret-box.js';

@@ -9,6 +9,7 @@ import { OperatorSessionsRepository } from './operator-sessions.repository.js';
 import { OperatorsRepository } from './operators.repository.js';
 import { createPrismaClient, type Db } from './prisma-client.js';
 import { loadMasterKey, SecretBox } from './secret-box.js';
+import { SignInFailuresRepository } from './sign-in-failures.repository.js';
 
 export interface PersistenceOptions {
   /** `file:<path>` (SQLite) or `postgres(ql)://…[?schema=name]` (PostgreSQL). */
@@ -31,6 +32,7 @@ export class Persistence {
   changes: AppChangeFeed;
   operators: OperatorsRepository;
   sessions: OperatorSessionsRepository;
+  signInFailures: SignInFailuresRepository;
   audit: AuditLog;
   private closing: Promise<void> | null = null;
 
@@ -45,6 +47,7 @@ export class Persistence {
     this.changes = new AppChangeFeed(db, probe?.run);
     this.operators = new OperatorsRepository(db);
     this.sessions = new OperatorSessionsRepository(db);
+    this.signInFailures = new SignInFailuresRepository(db);
     this.audit = new AuditLog(new PrismaAuditStore(db, provider), auditOptions);
   }
 

@@ -14,7 +14,7 @@ import {
 } from './proto-convert.js';
 import { StatsRing } from './ring.js';
 import type { NodeSampler } from './sampler.js';
-import { mergeTopicRankings } from './topic-query.js';
+import { mergeTopicRankings, rankCountedTopics, type ClusterTopicCounts } from './topic-query.js';
 import { systemStatsClock, type StatsClock } from './timers.js';
 
 /** The topic-service's side of one node's ReportStats stream. */
@@ -36,6 +36,11 @@ export interface StatsHubOptions {
   staleAfterMs?: number;
   maxNodes?: number;
   maxPendingQueries?: number;
+  /**
+   * The topic-service's interest table: with it, topic listings carry the exact total and rank by the
+   * cluster-wide subscriber counts, as the single process does; without it the total is unknown.
+   */
+  topicCounts?: ClusterTopicCounts;
 }
 
 interface ReportingNode {
@@ -87,6 +92,7 @@ export class StatsHub {
   private readonly staleMs: number;
   private readonly maxNodes: number;
   private readonly maxPending: number;
+  private readonly topicCounts: ClusterTopicCounts | undefined;
 
   constructor(
     private readonly own: NodeSampler,
@@ -97,6 +103,7 @@ export class StatsHub {
     this.staleMs = opts.staleAfterMs ?? 3_000;
     this.maxNodes = opts.maxNodes ?? 1_000;
     this.maxPending = opts.maxPendingQueries ?? 1_000;
+    this.topicCounts = opts.topicCounts;
   }
 
   start(): void {
@@ -309,9 +316,42 @@ export class StatsHub {
     const rankings = answers.map((a) => ({
       items: (a.topics?.items ?? []).slice(0, offset + limit).map(topicRowFromProto),
     }));
-    // A topic on several gateways is counted by each: the greatest count is a lower bound.
-    const total = answers.reduce((m, a) => Math.max(m, Number(a.topics?.total ?? 0)), 0);
-    return { items: mergeTopicRankings(rankings, { sort, offset, limit }), total, hasTotal: false };
+    const counts = this.topicCounts;
+    if (counts === undefined) {
+      // A topic on several gateways is counted by each: the greatest count is a lower bound.
+      const total = answers.reduce((m, a) => Math.max(m, Number(a.topics?.total ?? 0)), 0);
+      return { items: mergeTopicRankings(rankings, { sort, offset, limit }), total, hasTotal: false };
+    }
+    const filter = {
+      appId: req.appId === '' ? undefined : req.appId,
+      prefix: req.prefix === '' ? undefined : req.prefix,
+    };
+    if (sort === 'rate') {
+      // Each gateway sees every message of a topic it has subscribers of, so the merged rate (the greatest)
+      // ranks exactly from the gateways' own top lists; the subscriber counts come from the interest table.
+      const { total } = rankCountedTopics(counts, filter, 0);
+      const items = mergeTopicRankings(rankings, { sort, offset, limit }).map((r) => ({
+        ...r,
+        subscribers: counts.subscribers(r.appId, r.topic) || r.subscribers,
+      }));
+      return { items, total, hasTotal: true };
+    }
+    const ranked = rankCountedTopics(counts, filter, offset + limit);
+    const page = ranked.items.slice(offset, offset + limit);
+    const seen = new Map<string, TopicRow>();
+    for (const r of mergeTopicRankings(rankings, { sort, offset: 0, limit: offset + limit }))
+      seen.set(`${r.appId}\u0000${r.topic}`, r);
+    const items = await Promise.all(
+      page.map(async (row): Promise<TopicRow> => {
+        const known = seen.get(`${row.appId}\u0000${row.topic}`);
+        // Spread thin over gateways, a topic may be in none of their top lists: ask for its rate.
+        const found = known ?? (await this.getTopic(row.appId, row.topic)).topic;
+        return found === undefined || found === null
+          ? row
+          : { ...row, appKey: found.appKey, messagesPerSec: found.messagesPerSec };
+      }),
+    );
+    return { items, total: ranked.total, hasTotal: true };
   }
 
   async getTopic(appId: string, topic: string): Promise<cluster.GetTopicReply> {

@@ -60,3 +60,33 @@ export function mergeTopicRankings(
 export function toSummary(r: TopicRow): TopicSummary {
   return { appId: r.appId, topic: r.topic, subscribers: r.subscribers, messagesPerSec: r.messagesPerSec };
 }
+
+/**
+ * The topic-service's interest table: every topic with subscribers on some gateway, with the gateways'
+ * counts summed. It is exact where the gateways' rankings are not (a topic spread over gateways may rank
+ * low on each), so the cluster's total and subscriber ranking come from it.
+ */
+export interface ClusterTopicCounts {
+  /** [appId, topic, subscribers] of one app's topics, or of every app's. */
+  topics(appId?: string): Iterable<readonly [string, string, number]>;
+  subscribers(appId: string, topic: string): number;
+}
+
+/**
+ * The topics matching the filter (app, prefix) and the first `take` of them by subscribers, then by name
+ * (the order rankNodeTopics uses); rows carry no rate and no app key, which the caller fills in.
+ */
+export function rankCountedTopics(
+  counts: ClusterTopicCounts,
+  q: Pick<TopicQuery, 'appId' | 'prefix'>,
+  take: number,
+): { items: TopicRow[]; total: number } {
+  const top = new TopN<TopicRow>(take, (r) => r.subscribers, byName);
+  let total = 0;
+  for (const [appId, topic, subscribers] of counts.topics(q.appId)) {
+    if (q.prefix !== undefined && !topic.startsWith(q.prefix)) continue;
+    total++;
+    if (top.wouldTake(subscribers)) top.push({ appId, appKey: '', topic, subscribers, messagesPerSec: 0 });
+  }
+  return { items: top.take(), total };
+}

@@ -33,6 +33,22 @@ describe('InterestIndex', () => {
     expect(idx.userCount('g1')).toBe(0);
   });
 
+  it('lists every topic of one app or of all, its gateways summed (what topic listings rank by)', () => {
+    const idx = new InterestIndex<string>(100);
+    idx.replace('g1', { topics: [e('a', 't1', 2), e('b', 't1', 1)], users: [e('a', 'u', 1)] }, all);
+    idx.replace('g2', { topics: [e('a', 't1', 5), e('a', 't2', 1)], users: [] }, all);
+    expect([...idx.allTopicSums('a')].sort()).toEqual([
+      ['a', 't1', 7],
+      ['a', 't2', 1],
+    ]);
+    expect([...idx.allTopicSums()].sort()).toEqual([
+      ['a', 't1', 7],
+      ['a', 't2', 1],
+      ['b', 't1', 1],
+    ]);
+    expect([...idx.allTopicSums('nope')]).toEqual([]);
+  });
+
   it('keeps apps apart', () => {
     const idx = new InterestIndex<string>(100);
     idx.replace('g1', { topics: [e('a', 't', 1)], users: [] }, all);

@@ -39,6 +39,15 @@ class CountTable<G> {
     return n;
   }
 
+  /** Every (app, key) of one app, or of all apps, with its summed count. */
+  *all(appId: string | undefined): IterableIterator<[string, string, number]> {
+    if (appId !== undefined) {
+      for (const [key, n] of this.sums(appId)) yield [appId, key, n];
+      return;
+    }
+    for (const app of this.apps.keys()) for (const [key, n] of this.sums(app)) yield [app, key, n];
+  }
+
   /** Every key of an app with its summed count. */
   *sums(appId: string): IterableIterator<[string, number]> {
     const keys = this.apps.get(appId);
@@ -94,6 +103,11 @@ export class InterestIndex<G> {
 
   userConnections(appId: string, userId: string): number {
     return this.tables.users.sum(appId, userId);
+  }
+
+  /** Every topic with subscribers somewhere, of one app or of all: [appId, topic, summed subscribers]. */
+  allTopicSums(appId?: string): IterableIterator<[string, string, number]> {
+    return this.tables.topics.all(appId);
   }
 
   topicSums(appId: string): IterableIterator<[string, number]> {

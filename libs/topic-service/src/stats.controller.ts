@@ -9,6 +9,7 @@ import {
   snapshotToProto,
   StatsHub,
   StatsQueryRefused,
+  systemStatsClock,
   type NodeCounters,
   type NodeSource,
 } from '@beacon/stats';
@@ -52,7 +53,16 @@ export class TopicServiceStatsSource implements NodeSource {
 }
 
 export function createStatsHub(router: TopicRouter, address = ''): StatsHub {
-  return new StatsHub(new NodeSampler(new TopicServiceStatsSource(router, address), new NodeProcessProbe()));
+  // Topic listings count and rank by the interest table, which sums every gateway's subscribers.
+  const topicCounts = {
+    topics: (appId?: string) => router.index.allTopicSums(appId),
+    subscribers: (appId: string, topic: string) => router.index.topicSubscribers(appId, topic),
+  };
+  return new StatsHub(
+    new NodeSampler(new TopicServiceStatsSource(router, address), new NodeProcessProbe()),
+    systemStatsClock,
+    { topicCounts },
+  );
 }
 
 /** gRPC adapter of the StatsHub: ReportStats from the nodes, WatchStats and the directories for push APIs. */

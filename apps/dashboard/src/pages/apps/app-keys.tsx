@@ -124,9 +124,7 @@ function RevokeDialog({ appKeyName, k, onClose }: { appKeyName: string; k: AppKe
       }
     >
       <p style={{ margin: 0 }}>
-        {k.kind === 'push_secret'
-          ? 'Push API calls with this secret are refused at once.'
-          : 'Connections whose token this key signed are closed, and new tokens signed with it are refused.'}
+        Connections whose token this key signed are closed, and new tokens signed with it are refused.
       </p>
       {mutation.isError && <Alert>{errorMessage(mutation.error)}</Alert>}
     </Modal>
@@ -158,12 +156,22 @@ function keyColumns(editable: boolean, setRevoking: (k: AppKey) => void) {
       id: 'actions',
       header: '',
       meta: { align: 'end' },
-      cell: (c) =>
-        editable && c.row.original.revokedAt === null ? (
-          <Button size="sm" variant="ghost" onClick={() => setRevoking(c.row.original)}>
+      cell: (c) => {
+        const k = c.row.original;
+        if (!editable || k.revokedAt !== null) return null;
+        // The active push secret cannot be revoked alone (the API answers 409): rotating replaces it.
+        if (k.kind === 'push_secret')
+          return (
+            <span className="faint" title="A push secret is replaced by rotating it, never revoked alone">
+              replace with Rotate secret
+            </span>
+          );
+        return (
+          <Button size="sm" variant="ghost" onClick={() => setRevoking(k)}>
             Revoke
           </Button>
-        ) : null,
+        );
+      },
     }),
   ]);
 }

@@ -173,6 +173,34 @@ describe('App page', () => {
     expect(await screen.findByText('ps_1')).toBeInTheDocument();
   });
 
+  it('offers Revoke on an active token key but not on the active push secret, nor on retired keys', async () => {
+    const user = userEvent.setup();
+    const retired = { createdAt: '2026-09-01T08:00:00.000Z', revokedAt: '2026-10-01T08:00:00.000Z' };
+    const { calls } = renderApp('/apps/chat', {
+      handlers: {
+        app: () => app('chat'),
+        appKeys: () => ({
+          items: [
+            ...keys.items,
+            { kid: 'ps_0', kind: 'push_secret' as const, alg: null, ...retired },
+            { kid: 'tk_0', kind: 'token_hmac' as const, alg: 'HS256', ...retired },
+          ],
+        }),
+        revokeKey: () => undefined,
+      },
+    });
+    const row = async (kid: string) => (await screen.findByText(kid)).closest('tr') as HTMLElement;
+    // The API refuses to revoke the active push secret (409): rotating replaces it, and the row says so.
+    expect(within(await row('ps_1')).queryByRole('button', { name: 'Revoke' })).toBeNull();
+    expect(within(await row('ps_1')).getByText(/Rotate secret/)).toBeInTheDocument();
+    expect(within(await row('ps_0')).queryByRole('button', { name: 'Revoke' })).toBeNull();
+    expect(within(await row('tk_0')).queryByRole('button', { name: 'Revoke' })).toBeNull();
+    await user.click(within(await row('tk_1')).getByRole('button', { name: 'Revoke' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke key' }));
+    expect(await screen.findByText('Key tk_1 revoked')).toBeInTheDocument();
+    expect(calls.find((c) => c.name === 'revokeKey')?.params).toEqual({ key: 'chat', kid: 'tk_1' });
+  });
+
   it('disables an app after confirmation and says its clients were closed', async () => {
     const user = userEvent.setup();
     renderApp('/apps/chat', {
