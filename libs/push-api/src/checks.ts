@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_TOPIC_LENGTH, isValidTopic } from '@beacon/protocol';
 import { appPolicy, historyOptions, type PublishOptions } from '@beacon/routing';
+import type { z } from 'zod';
 import type { ApiApp } from './ports.js';
 import { PushApiException } from './push-api.exception.js';
 
@@ -66,4 +67,20 @@ export function topicsTarget(topics: readonly unknown[]): string {
 /** The history rules of a publish's topics (none for apps without history: no allocation). */
 export function publishOptions(app: ApiApp, topics: readonly string[]): PublishOptions | undefined {
   return app.settings === undefined ? undefined : historyOptions(appPolicy(app.settings), topics);
+}
+
+/**
+ * `value` checked against `schema`, or `invalid_request` naming each issue by its path below `name` (the
+ * field as the transport calls it: `userId`, `user_id`; none for a whole query), with the issues also
+ * listed as `errors` (REST's problem JSON carries them; gRPC sends the detail only).
+ */
+export function checkSchema<T extends z.ZodType>(schema: T, value: unknown, name = ''): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const path = (p: PropertyKey[]) => [name, ...p.map(String)].filter((s) => s !== '').join('.') || 'value';
+  throw new PushApiException(
+    'invalid_request',
+    r.error.issues.map((i) => `${path(i.path)}: ${i.message}`).join('; '),
+    { errors: r.error.issues.map((i) => ({ path: path(i.path), message: i.message })) },
+  );
 }

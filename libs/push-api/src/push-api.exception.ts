@@ -1,6 +1,7 @@
 /**
- * The push API's closed set of failures. The domain throws these; ProblemFilter maps them to HTTP
- * (RFC 9457 problem+json) once. docs/api.md lists every code.
+ * The push API's closed set of failures. The use cases (push-use-cases.ts) answer them as refusals
+ * (push-call.ts); REST maps them to HTTP (RFC 9457 problem+json, toProblem) once, gRPC to a status
+ * (grpc/grpc-status.ts). docs/errors.md lists every code.
  */
 export const PushApiErrors = {
   missing_credentials: { status: 401, title: 'Missing credentials' },
@@ -50,17 +51,4 @@ export function toProblem(err: PushApiException): Problem {
     detail: err.detail,
     ...err.extra,
   };
-}
-
-/** Awaits a router call; its failures become `unavailable` (safe to retry), for REST and gRPC alike. */
-export async function routed<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof PushApiException) throw err;
-    throw new PushApiException(
-      'unavailable',
-      `routing failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
 }

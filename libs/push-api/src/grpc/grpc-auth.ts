@@ -1,6 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { ApiApp, AppAuthenticator } from '../ports.js';
 import { PushApiException } from '../push-api.exception.js';
+import { bearerSecret, secretRefusal } from '../push-call.js';
 
 /** Outcome of a call's authentication: the app when known (a disabled app is known, and audited as such). */
 export type CallAuth = { ok: true; app: ApiApp } | { ok: false; app?: ApiApp; error: PushApiException };
@@ -11,9 +12,8 @@ export type CallAuth = { ok: true; app: ApiApp } | { ok: false; app?: ApiApp; er
  */
 export async function authenticateCall(auth: AppAuthenticator, metadata: Metadata): Promise<CallAuth> {
   const values = metadata.get('authorization');
-  const header = values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
-  const match = header === undefined ? null : /^Bearer ([^\s]{1,512})$/.exec(header);
-  if (match === null) {
+  const secret = values.length === 1 && typeof values[0] === 'string' ? bearerSecret(values[0]) : undefined;
+  if (secret === undefined) {
     return {
       ok: false,
       error: new PushApiException(
@@ -22,14 +22,9 @@ export async function authenticateCall(auth: AppAuthenticator, metadata: Metadat
       ),
     };
   }
-  const result = await auth.authenticateSecret(match[1] as string);
+  const result = await auth.authenticateSecret(secret);
   if (result.ok) return { ok: true, app: result.app };
-  const error =
-    result.reason === 'disabled'
-      ? new PushApiException('app_disabled', 'this app is disabled')
-      : result.reason === 'revoked'
-        ? new PushApiException('key_revoked', 'this secret was rotated out')
-        : new PushApiException('invalid_key', 'no app has this secret');
+  const error = secretRefusal(result);
   return result.app === undefined ? { ok: false, error } : { ok: false, app: result.app, error };
 }
 

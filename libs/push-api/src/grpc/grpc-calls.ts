@@ -9,6 +9,7 @@ import {
   type AuditSink,
 } from '../ports.js';
 import { PushApiException } from '../push-api.exception.js';
+import { auditPushCall, isRefusal, type AuditScope, type PushCall } from '../push-call.js';
 import { RequestTiming } from '../request-timing.js';
 import { auditKindOf, type PushAction } from '../routes.js';
 import { authenticateCall, peerAddress } from './grpc-auth.js';
@@ -20,15 +21,11 @@ export interface GrpcCallInfo {
   getPeer(): string;
 }
 
-/** Set by a handler once it knows what the call is about; written to the audit record (as REST). */
-export interface AuditScope {
-  target: string | null;
-}
-
 /**
- * Runs one PushService call: authenticates it, runs the handler, maps any failure to a gRPC status once
- * (GRPC_STATUS), and audits it whatever happened, as REST does (rest/rest-routes.ts): refusals through
- * `refusal`, successful data-plane calls through `tally`, changes through `record`.
+ * Runs one PushService call: authenticates it, runs the handler (a use case, push-use-cases.ts), maps a
+ * refusal or failure to a gRPC status once (GRPC_STATUS), and audits it whatever happened, as REST does
+ * (push-call.ts): refusals through `refusal`, successful data-plane calls through `tally`, changes
+ * through `record`.
  */
 @Injectable()
 export class GrpcCalls {
@@ -44,10 +41,10 @@ export class GrpcCalls {
 
   private readonly timing: RequestTiming;
 
-  async run<T>(
+  async run<T extends object>(
     action: PushAction,
     call: GrpcCallInfo,
-    handler: (app: ApiApp, scope: AuditScope) => Promise<T>,
+    handler: (app: ApiApp, scope: AuditScope) => Promise<PushCall<T>>,
   ): Promise<T> {
     const started = performance.now();
     const scope: AuditScope = { target: null };
@@ -57,22 +54,23 @@ export class GrpcCalls {
       const auth = await authenticateCall(this.auth, call.metadata);
       app = auth.app;
       if (!auth.ok) throw auth.error;
-      return await handler(auth.app, scope);
+      const result = await handler(auth.app, scope);
+      if (isRefusal(result)) throw result;
+      return result;
     } catch (err) {
       failure = this.normalise(err);
       throw toGrpcError(failure);
     } finally {
-      const entry = {
-        actor: app === undefined ? 'unauthenticated' : `app:${app.key}`,
-        appId: app?.id ?? null,
+      auditPushCall(
+        this.audit,
         action,
-        target: scope.target,
-        result: grpcAuditResult(failure),
-        remoteAddr: peerAddress(call.getPeer()),
-      };
-      if (failure !== undefined) this.audit.refusal(entry);
-      else if (auditKindOf(action) === 'tally') this.audit.tally(entry);
-      else this.audit.record(entry);
+        auditKindOf(action),
+        app,
+        scope.target,
+        grpcAuditResult(failure),
+        failure !== undefined,
+        peerAddress(call.getPeer()),
+      );
       const outcome = failure === undefined ? 'ok' : failure.code === 'internal' ? 'error' : 'refused';
       this.timing.observe('grpc', action, outcome, performance.now() - started);
     }

@@ -1,12 +1,11 @@
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds } from '@beacon/protocol';
-import type { z } from 'zod';
-import { tooDeep } from '../checks.js';
+import { checkSchema, tooDeep } from '../checks.js';
 import { PushApiException } from '../push-api.exception.js';
 import * as S from '../schemas.js';
 
 export { checkLabel, checkTopics } from '../checks.js';
 
-/** Request checks of the gRPC PushService: the REST rules (schemas.ts, checks.ts) applied to proto fields. */
+/** What only gRPC reads: `data_json` text and proto3 defaults; the rest is the use cases' (push-use-cases.ts). */
 
 /**
  * `data_json` is already JSON text: it must be at most `maxBytes` (UTF-8, as sent), nest at most
@@ -30,28 +29,13 @@ export function checkDataJson(text: string, maxBytes: number): string {
   return text;
 }
 
-export function checkUserId(userId: string): string {
-  return field('user_id', S.UserIdParam, userId);
-}
-
-export function checkClientId(clientId: string): string {
-  return field('client_id', S.ClientIdParam, clientId);
-}
-
 /** proto3 scalars cannot be absent: an empty prefix means none, limit 0 means the default. */
-export function checkListQuery(prefix: string, limit: number): { prefix?: string; limit: number } {
-  const q = field('', S.TopicsQuery, {
-    ...(prefix === '' ? {} : { prefix }),
-    ...(limit === 0 ? {} : { limit }),
-  });
-  return q.prefix === undefined ? { limit: q.limit } : { prefix: q.prefix, limit: q.limit };
+export function listQuery(prefix: string, limit: number): { prefix?: string; limit?: number } {
+  return { ...(prefix === '' ? {} : { prefix }), ...(limit === 0 ? {} : { limit }) };
 }
 
-function field<T extends z.ZodType>(name: string, schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const detail = r.error.issues
-    .map((i) => `${[name, ...i.path].filter((s) => s !== '').join('.')}: ${i.message}`)
-    .join('; ');
-  throw new PushApiException('invalid_request', detail);
+/** listQuery checked as the ListTopics use case checks it (S.TopicsQuery). */
+export function checkListQuery(prefix: string, limit: number): { prefix?: string; limit: number } {
+  const q = checkSchema(S.TopicsQuery, listQuery(prefix, limit));
+  return q.prefix === undefined ? { limit: q.limit } : { prefix: q.prefix, limit: q.limit };
 }

@@ -1,12 +1,19 @@
 import { splitTopics } from '@beacon/protocol';
-import type { DirectReceipt, PublishReceipt, Router, TopicCount } from '@beacon/routing';
+import type { DirectReceipt, PublishReceipt, TopicCount } from '@beacon/routing';
 import type { z } from 'zod';
-import { checkLabel, checkTopics, publishOptions, topicsTarget } from '../checks.js';
+import { checkSchema } from '../checks.js';
 import type { ApiApp, PushApiOptions } from '../ports.js';
-import { PushApiException, routed } from '../push-api.exception.js';
+import { isRefusal, refusalOf, type PushCall, type Refusal } from '../push-call.js';
+import { PushApiException } from '../push-api.exception.js';
+import {
+  PushUseCases,
+  type DirectInput,
+  type HistoryOptions,
+  type PushRouter,
+  type PushWire,
+} from '../push-use-cases.js';
 import type { PushAction } from '../routes.js';
 import * as S from '../schemas.js';
-import { topicHistory, topicPresence, topicPresenceStats } from '../topic-state.js';
 
 /** One REST call as a handler sees it: no HTTP in here (rest-routes.ts is the transport). */
 export interface RestCall {
@@ -14,91 +21,87 @@ export interface RestCall {
   params: Readonly<Record<string, string | undefined>>;
   query: unknown;
   body: unknown;
-  /** What the audit record names; set by the handler as soon as it knows (before validating). */
+  /** What the audit record names; set by the use case as soon as it knows (before validating). */
   audit: { target: string | null };
 }
 
 export type RestHandler = (call: RestCall) => Promise<object>;
 
+/** REST's side of the use cases: `data` is any JSON value, serialised once; fields named as sent. */
+const REST_WIRE: PushWire<unknown> = {
+  encode: encodeData,
+  fields: {
+    publishTopics: 'topic/topics',
+    subscriberTopics: 'topic',
+    userId: 'userId',
+    clientId: 'clientId',
+  },
+  noTopics: {
+    publish: 'give "topic" or "topics"',
+    subscribers: 'give 1 to 100 topics as ?topic=a&topic=b or ?topic=a,b',
+  },
+};
+
 /**
  * The push API v1 operations over REST, one per route of ROUTES (typed over every action, so a route
- * cannot be left without one). Validation: schemas.ts and checks.ts, the same rules as gRPC.
+ * cannot be left without one). Each reads what only REST has (the JSON body's shape, path parameters,
+ * query strings), calls its use case (push-use-cases.ts, shared with gRPC) and answers its result or
+ * throws its refusal, which rest-routes.ts words as problem JSON.
  */
-export function restHandlers(router: Router, options: PushApiOptions): Record<PushAction, RestHandler> {
-  const maxTopic = options.maxTopicLength;
-  const encode = (data: unknown): string => encodeData(data, options.maxMessageBytes);
+export function restHandlers(router: PushRouter, options: PushApiOptions): Record<PushAction, RestHandler> {
+  const uc = new PushUseCases(router, REST_WIRE, options);
   return {
     async publish(c): Promise<PublishReceipt> {
-      const input = isPublishBody(c.body) ? c.body : parse(S.PublishBody, c.body);
+      const input = isPublishBody(c.body) ? c.body : checkSchema(S.PublishBody, c.body);
       const fromTopic = input.topic === undefined ? [] : splitTopics(input.topic);
       const listed = input.topics ?? [];
       const all =
         listed.length === 0 ? fromTopic : fromTopic.length === 0 ? listed : [...fromTopic, ...listed];
-      c.audit.target = topicsTarget(all);
-      if (all.length === 0) throw new PushApiException('invalid_request', 'give "topic" or "topics"');
-      const topics = checkTopics(all, maxTopic, 'topic/topics');
-      return routed(router.publish(c.app.id, topics, encode(input.data), publishOptions(c.app, topics)));
+      return answer(await uc.publish(c.app, all, input.data, c.audit));
     },
 
     async broadcast(c): Promise<DirectReceipt> {
-      c.audit.target = '*';
-      const input = isDirectBody(c.body) ? c.body : parse(S.DirectBody, c.body);
-      return routed(router.broadcast(c.app.id, encode(input.data), checkLabel(input.topic, maxTopic)));
+      return answer(await uc.broadcast(c.app, directBody(c.body), c.audit));
     },
 
     async 'user.send'(c): Promise<DirectReceipt> {
-      const userId = param(c, 'userId', 'user', S.UserIdParam);
-      const input = isDirectBody(c.body) ? c.body : parse(S.DirectBody, c.body);
-      const label = checkLabel(input.topic, maxTopic);
-      return routed(router.sendToUser(c.app.id, userId, encode(input.data), label));
+      return answer(await uc.sendToUser(c.app, c.params.userId ?? '', directBody(c.body), c.audit));
     },
 
     async 'user.presence'(c): Promise<z.infer<typeof S.Presence>> {
-      const userId = param(c, 'userId', 'user', S.UserIdParam);
-      return { userId, ...(await routed(router.presence(c.app.id, userId))) };
+      return answer(await uc.userPresence(c.app, c.params.userId ?? '', c.audit));
     },
 
     async 'user.disconnect'(c): Promise<{ disconnected: number }> {
-      const userId = param(c, 'userId', 'user', S.UserIdParam);
-      return { disconnected: await routed(router.disconnect(c.app.id, { userId })) };
+      return answer(await uc.disconnectUser(c.app, c.params.userId ?? '', c.audit));
     },
 
     async 'client.send'(c): Promise<DirectReceipt> {
-      const clientId = param(c, 'clientId', 'client', S.ClientIdParam);
-      const input = isDirectBody(c.body) ? c.body : parse(S.DirectBody, c.body);
-      const label = checkLabel(input.topic, maxTopic);
-      const receipt = await routed(router.sendToClient(c.app.id, clientId, encode(input.data), label));
-      if (receipt.delivered === 0)
-        throw new PushApiException('client_not_found', `client ${clientId} is not connected`);
-      return receipt;
+      return answer(await uc.sendToClient(c.app, c.params.clientId ?? '', directBody(c.body), c.audit));
     },
 
     async 'client.disconnect'(c): Promise<{ disconnected: number }> {
-      const clientId = param(c, 'clientId', 'client', S.ClientIdParam);
-      return { disconnected: await routed(router.disconnect(c.app.id, { clientId })) };
+      return answer(await uc.disconnectClient(c.app, c.params.clientId ?? '', c.audit));
     },
 
     async 'topics.list'(c): Promise<{ topics: TopicCount[] }> {
-      const q = parse(S.TopicsQuery, c.query);
-      if (q.prefix !== undefined) c.audit.target = `prefix:${q.prefix}`;
-      return { topics: await routed(router.topics(c.app.id, q)) };
+      return answer(await uc.listTopics(c.app, c.query, c.audit));
     },
 
     async 'topic.presence'(c) {
-      const topic = param(c, 'topic', 'topic', S.TopicParam);
-      return topicPresence(router, c.app, topic, maxTopic);
+      const topic = c.params.topic ?? '';
+      return answer(await uc.topicPresence(c.app, topic, c.audit, topicParamRefusal(topic)));
     },
 
     async 'topic.presence_stats'(c) {
-      const topic = param(c, 'topic', 'topic', S.TopicParam);
-      return topicPresenceStats(router, c.app, topic, maxTopic);
+      const topic = c.params.topic ?? '';
+      return answer(await uc.topicPresenceStats(c.app, topic, c.audit, topicParamRefusal(topic)));
     },
 
     async 'topic.history'(c) {
-      const topic = param(c, 'topic', 'topic', S.TopicParam);
-      const q = parse(S.HistoryQuery, c.query ?? {});
-      const since = q.since === undefined ? undefined : { offset: q.since, epoch: q.epoch ?? '' };
-      const h = await topicHistory(router, c.app, topic, maxTopic, { since, limit: q.limit });
+      const topic = c.params.topic ?? '';
+      const opts = topicParamRefusal(topic) ?? historyQuery(c.query);
+      const h = answer(await uc.topicHistory(c.app, topic, opts, c.audit));
       // `data` is the stored JSON text: parsed here to be embedded in the reply (history reads are rare).
       return {
         ...h,
@@ -115,17 +118,46 @@ export function restHandlers(router: Router, options: PushApiOptions): Record<Pu
       const topic = (c.query as Record<string, unknown> | undefined)?.topic;
       const raw = typeof topic === 'string' ? [topic] : Array.isArray(topic) ? (topic as unknown[]) : [];
       const all = raw.flatMap((t) => (typeof t === 'string' ? splitTopics(t) : ['']));
-      c.audit.target = topicsTarget(all);
-      if (all.length === 0)
-        throw new PushApiException(
-          'invalid_request',
-          'give 1 to 100 topics as ?topic=a&topic=b or ?topic=a,b',
-        );
-      const topics = checkTopics(all, maxTopic, 'topic');
-      const counts = await routed(Promise.all(topics.map((t) => router.topicSubscribers(c.app.id, t))));
-      return { topics: topics.map((t, i) => ({ topic: t, subscribers: counts[i] ?? 0 })) };
+      return answer(await uc.topicSubscribers(c.app, all, c.audit));
     },
   };
+}
+
+/** A use case's result, or its refusal thrown for rest-routes.ts to answer. */
+function answer<T extends object>(r: PushCall<T>): T {
+  if (isRefusal(r)) throw r;
+  return r;
+}
+
+/** A direct send's body `{ data, topic? }`, or why it is not one. */
+function directBody(b: unknown): PushCall<DirectInput<unknown>> {
+  if (isDirectBody(b)) return b;
+  try {
+    return checkSchema(S.DirectBody, b);
+  } catch (err) {
+    return refusalOf(err);
+  }
+}
+
+/** A topic path parameter must not be empty (`/v1/topics//presence` reaches the route with ''). */
+function topicParamRefusal(topic: string): Refusal | undefined {
+  try {
+    checkSchema(S.TopicParam, topic, 'topic');
+    return undefined;
+  } catch (err) {
+    return refusalOf(err);
+  }
+}
+
+/** `?since=&epoch=&limit=` (S.HistoryQuery) as history options, or why not. */
+function historyQuery(query: unknown): PushCall<HistoryOptions> {
+  try {
+    const q = checkSchema(S.HistoryQuery, query ?? {});
+    const since = q.since === undefined ? undefined : { offset: q.since, epoch: q.epoch ?? '' };
+    return { since, limit: q.limit };
+  } catch (err) {
+    return refusalOf(err);
+  }
 }
 
 type Publish = z.infer<typeof S.PublishBody>;
@@ -167,24 +199,4 @@ function encodeData(data: unknown, maxBytes: number): string {
     throw new PushApiException('payload_too_large', `"data" is larger than ${maxBytes} bytes`);
   }
   return json;
-}
-
-/** A path parameter: named in the audit target first, then validated. */
-function param(c: RestCall, name: string, kind: string, schema: z.ZodType<string>): string {
-  const value = c.params[name] ?? '';
-  c.audit.target = `${kind}:${value.slice(0, 512)}`;
-  return parse(schema, value, name);
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, name = ''): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const path = (p: PropertyKey[]) => [name, ...p.map(String)].filter((s) => s !== '').join('.') || 'value';
-  throw new PushApiException(
-    'invalid_request',
-    r.error.issues.map((i) => `${path(i.path)}: ${i.message}`).join('; '),
-    {
-      errors: r.error.issues.map((i) => ({ path: path(i.path), message: i.message })),
-    },
-  );
 }

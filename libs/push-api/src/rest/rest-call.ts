@@ -1,14 +1,15 @@
 import type { FastifyError } from 'fastify';
-import type { Router } from '@beacon/routing';
 import type { ApiApp, AppAuthenticator, AuditSink, PushApiOptions } from '../ports.js';
 import { PushApiException, type PushApiErrorCode } from '../push-api.exception.js';
+import { auditPushCall, bearerSecret, secretRefusal } from '../push-call.js';
 import type { RequestTiming } from '../request-timing.js';
+import type { PushRouter } from '../push-use-cases.js';
 import type { RouteSpec } from '../routes.js';
 
 /** What one REST call needs whichever way it arrives (Fastify's route, or the publish front handler). */
 
 export interface RestDeps {
-  router: Router;
+  router: PushRouter;
   auth: AppAuthenticator;
   audit: AuditSink;
   options: PushApiOptions;
@@ -25,8 +26,6 @@ export interface CallState {
   code: PushApiErrorCode | undefined;
 }
 
-const BEARER = /^Bearer ([^\s]{1,512})$/;
-
 /**
  * Checks `Authorization: Bearer <app secret>` and sets `state.app` (also for a disabled or revoked key,
  * so the refusal is audited against its app); a refusal throws its PushApiException.
@@ -36,15 +35,12 @@ export async function authenticate(
   header: string | undefined,
   state: CallState,
 ): Promise<void> {
-  const match = BEARER.exec(header ?? '');
-  if (match === null)
+  const secret = bearerSecret(header);
+  if (secret === undefined)
     throw new PushApiException('missing_credentials', 'send "Authorization: Bearer <app secret>"');
-  const result = await auth.authenticateSecret(match[1] as string);
+  const result = await auth.authenticateSecret(secret);
   state.app = result.app;
-  if (result.ok) return;
-  if (result.reason === 'disabled') throw new PushApiException('app_disabled', 'this app is disabled');
-  if (result.reason === 'revoked') throw new PushApiException('key_revoked', 'this secret was rotated out');
-  throw new PushApiException('invalid_key', 'no app has this secret');
+  if (!result.ok) throw secretRefusal(result);
 }
 
 /** Fastify's own refusals, as push API codes. */
@@ -80,7 +76,7 @@ function fastifyDetail(code: PushApiErrorCode): string {
   return 'malformed request body';
 }
 
-/** One audit entry per call: refusals through `refusal`, successes by the route's kind (routes.ts). */
+/** A REST call's audit entry (push-call.ts): `result` is `<status>` or `<status> <code>`. */
 export function auditCall(
   sink: AuditSink,
   route: Pick<RouteSpec, 'action' | 'audit'>,
@@ -88,16 +84,14 @@ export function auditCall(
   status: number,
   remoteAddr: string | undefined,
 ): void {
-  const app = state.app;
-  const entry = {
-    actor: app === undefined ? 'unauthenticated' : `app:${app.key}`,
-    appId: app?.id ?? null,
-    action: route.action,
-    target: state.audit.target,
-    result: state.code === undefined ? String(status) : `${status} ${state.code}`,
-    remoteAddr: remoteAddr ?? null,
-  };
-  if (status >= 400) sink.refusal(entry);
-  else if (route.audit === 'tally') sink.tally(entry);
-  else sink.record(entry);
+  auditPushCall(
+    sink,
+    route.action,
+    route.audit,
+    state.app,
+    state.audit.target,
+    state.code === undefined ? String(status) : `${status} ${state.code}`,
+    status >= 400,
+    remoteAddr ?? null,
+  );
 }
