@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../support/beacon.js';
 import { TestCluster } from '../support/cluster.js';
+import { publishAtRate } from '../support/publisher.js';
 import { TestClient, type Frame } from '../support/ws-client.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -140,20 +141,18 @@ describe('history across gateways', () => {
     const first = await connect(0, 'r');
     await first.subscribe('h.race');
     const total = 300;
-    let sent = 0;
-    const publisher = (async () => {
-      const start = performance.now();
-      while (sent < total) {
-        const wait = start + (sent * 1000) / 200 - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        expect((await publish('h.race', { n: ++sent })).status).toBe(200);
-      }
-    })();
+    const publisher = publishAtRate(
+      200,
+      async (seq) => {
+        expect((await publish('h.race', { n: seq + 1 })).status).toBe(200);
+      },
+      { total },
+    );
     await waitUntil(() => first.messages('h.race').length >= 60);
     first.close();
     const seen = first.messages('h.race');
     const last = seen.at(-1)!;
-    await waitUntil(() => sent >= 150);
+    await waitUntil(() => publisher.sent >= 150);
     const again = await connect(1, 'r');
     const reply = await again.request({
       type: 'subscribe',
@@ -164,7 +163,7 @@ describe('history across gateways', () => {
       type: 'ack',
       recovery: { 'h.race': { recovered: true, epoch: last.epoch } },
     });
-    await publisher;
+    await publisher.done;
     await waitUntil(() => again.messages('h.race').at(-1)?.offset === total);
     const all = [...offsets(seen), ...offsets(again.messages('h.race'))];
     expect(all).toEqual(Array.from({ length: total }, (_, i) => i + 1));

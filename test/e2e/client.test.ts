@@ -9,6 +9,7 @@ import {
 } from '@beacon/client';
 import { DEV_KEY, DEV_TOKEN_KEY, signToken, startTestBeacon, type TestBeacon } from '../support/beacon.js';
 import { CutProxy } from '../support/cut-proxy.js';
+import { publishAtRate } from '../support/publisher.js';
 import { StallProxy } from '../support/stall-proxy.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -67,24 +68,12 @@ async function publish(topic: string, data: unknown, secret?: string): Promise<s
   return res.body.id as string;
 }
 
-/**
- * Publishes {seq} to `topic` at `rate` per second, one request after the other (so the server routes them
- * in order), until stopped or `maxMs` passed. `sent` is the number of publishes started so far.
- */
-function publisher(topic: string, rate: number, secret?: string, maxMs = 20_000) {
-  let running = true;
-  const state = { sent: 0, stop: () => (running = false), done: Promise.resolve() };
-  const start = Date.now();
-  state.done = (async () => {
-    while (running && Date.now() - start < maxMs) {
-      const seq = state.sent++;
-      const res = await beacon.api('POST', '/v1/publish', { topic, data: { seq } }, secret);
-      if (res.status !== 200) throw new Error(`publish ${seq}: ${res.status} ${JSON.stringify(res.body)}`);
-      const next = start + (state.sent * 1000) / rate;
-      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
-    }
-  })();
-  return state;
+/** Publishes {seq} to `topic` at `rate` per second through the push API (test/support/publisher.ts). */
+function publisher(topic: string, rate: number, secret?: string) {
+  return publishAtRate(rate, async (seq) => {
+    const res = await beacon.api('POST', '/v1/publish', { topic, data: { seq } }, secret);
+    if (res.status !== 200) throw new Error(`publish ${seq}: ${res.status} ${JSON.stringify(res.body)}`);
+  });
 }
 
 describe('@beacon/client end to end', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '@beacon/protocol';
 import { signToken, startTestBeacon, type TestBeacon } from '../support/beacon.js';
+import { publishAtRate } from '../support/publisher.js';
 import { TestClient, type Frame } from '../support/ws-client.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -130,24 +131,20 @@ describe('history and recovery (issue 8)', () => {
     // a fresh subscriber learns its position at once, so it can recover even before its first message
     expect(ack.positions).toMatchObject({ 'h.race': { offset: 0, epoch: expect.any(String) } });
     const total = 300;
-    let sent = 0;
     // 200 msg/s from the push API for 1.5 s, whatever the client does meanwhile
-    const publisher = (async () => {
-      const start = performance.now();
-      while (sent < total) {
-        const due = start + (sent * 1000) / 200;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const res = await publish('h.race', { n: ++sent });
-        expect(res.status).toBe(200);
-      }
-    })();
+    const publisher = publishAtRate(
+      200,
+      async (seq) => {
+        expect((await publish('h.race', { n: seq + 1 })).status).toBe(200);
+      },
+      { total },
+    );
     await waitUntil(() => first.messages('h.race').length >= 60);
     first.close();
     const seen = first.messages('h.race');
     const last = seen[seen.length - 1]!;
     expect(last).toMatchObject({ kind: 'topic', epoch: expect.any(String) });
-    await waitUntil(() => sent >= 150); // miss a good part of the stream
+    await waitUntil(() => publisher.sent >= 150); // miss a good part of the stream
     const again = await connect('h');
     const reply = await again.request({
       type: 'subscribe',
@@ -158,7 +155,7 @@ describe('history and recovery (issue 8)', () => {
       type: 'ack',
       recovery: { 'h.race': { recovered: true, epoch: last.epoch } },
     });
-    await publisher;
+    await publisher.done;
     await waitUntil(() => (again.messages('h.race').at(-1)?.offset as number | undefined) === total);
     const all = [...offsets(seen), ...offsets(again.messages('h.race'))];
     expect(all).toEqual(Array.from({ length: total }, (_, i) => i + 1)); // every message once, in order

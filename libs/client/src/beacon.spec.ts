@@ -187,21 +187,63 @@ describe('reconnecting', () => {
 });
 
 describe('heartbeats', () => {
-  it("pings every heartbeat interval and drops a connection silent for the server's timeout", () => {
+  it('pings every heartbeat interval and drops a connection silent for the interval plus a grace', () => {
     const { sockets, disconnects } = setup({ reconnect: { jitter: false } });
     const ws = sockets[0];
     if (ws) ws.autoPong = false;
+    // grace: the server's timeout minus its interval, at most 10 s; here 2 s, so 3 s of silence at most
     ws?.accept({ heartbeat: { interval: 1000, timeout: 3000 } });
     vi.advanceTimersByTime(1000);
     expect(ws?.of('ping')).toEqual([{ type: 'ping' }]);
     ws?.frame({ type: 'pong', ts: 1 });
-    vi.advanceTimersByTime(3000);
-    expect(ws?.of('ping')).toHaveLength(4);
+    vi.advanceTimersByTime(2999);
+    expect(ws?.of('ping')).toHaveLength(3);
     expect(disconnects).toEqual([]);
-    vi.advanceTimersByTime(1000); // 4 s since the pong
+    vi.advanceTimersByTime(1); // 3 s since the pong: one more turn of the event loop, then it is dropped
+    expect(disconnects).toEqual([]);
+    vi.advanceTimersByTime(1);
     expect(disconnects).toEqual([{ code: 4009, reason: 'heartbeat timeout', reconnectInMs: 500 }]);
     vi.advanceTimersByTime(500);
     expect(sockets).toHaveLength(2);
+  });
+
+  it("with the server's defaults (25 s, 60 s) a dead path is noticed after 35 s of silence, not 60", () => {
+    const { sockets, disconnects } = setup();
+    const ws = sockets[0];
+    if (ws) ws.autoPong = false;
+    ws?.accept(); // heartbeat { interval: 25000, timeout: 60000 }
+    vi.advanceTimersByTime(35_000);
+    expect(disconnects).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(disconnects).toMatchObject([{ code: 4009, reason: 'heartbeat timeout' }]);
+  });
+
+  it('a connection that answers its pings, or sends anything else, is never dropped', async () => {
+    const { beacon, sockets, disconnects } = setup();
+    sockets[0]?.accept({ heartbeat: { interval: 1000, timeout: 3000 } });
+    await vi.advanceTimersByTimeAsync(600_000); // the fake socket answers every ping with a pong
+    const ws = sockets[0];
+    if (ws) ws.autoPong = false;
+    for (let i = 0; i < 20; i++) {
+      vi.advanceTimersByTime(2500);
+      ws?.frame({ type: 'message', kind: 'broadcast', data: i, id: `m${i}`, ts: 1 });
+    }
+    expect(disconnects).toEqual([]);
+    expect(beacon.state).toBe('connected');
+  });
+
+  it('a frame read right after the check fell due still counts (timers may run before pending socket data)', () => {
+    const { sockets, disconnects } = setup();
+    const ws = sockets[0];
+    if (ws) ws.autoPong = false;
+    ws?.accept({ heartbeat: { interval: 1000, timeout: 3500 } }); // silence allowed: 3.5 s
+    vi.advanceTimersByTime(3499);
+    vi.advanceTimersToNextTimer(); // the check, due at 3.5 s: it looks again after one turn
+    ws?.frame({ type: 'pong', ts: 1 }); // the data the event loop had waiting
+    vi.advanceTimersByTime(1);
+    expect(disconnects).toEqual([]);
+    vi.advanceTimersByTime(3501); // and silence again is noticed again
+    expect(disconnects).toMatchObject([{ code: 4009 }]);
   });
 });
 

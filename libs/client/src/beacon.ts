@@ -31,6 +31,8 @@ type Timer = ReturnType<typeof setTimeout> | undefined;
 
 /** Close code the SDK reports when it gives up on a silent connection itself. */
 const SILENT = 4009;
+/** How late the answer to a ping may be, at most (less when the server's own timeout is nearer). */
+const MAX_GRACE = 10_000;
 
 /**
  * A connection to Beacon that stays up: it reconnects with backoff, subscribes again, recovers what it
@@ -65,6 +67,7 @@ export class Beacon extends Emitter<BeaconEvents> {
   private retryTimer: Timer;
   private refreshTimer: Timer;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private watchdog: Timer;
 
   constructor(private readonly options: BeaconOptions) {
     super();
@@ -221,6 +224,7 @@ export class Beacon extends Emitter<BeaconEvents> {
     clearTimeout(this.retryTimer);
     clearTimeout(this.refreshTimer);
     clearInterval(this.heartbeat);
+    clearTimeout(this.watchdog);
     const ws = this.ws;
     this.ws = undefined;
     this.info = undefined;
@@ -305,14 +309,23 @@ export class Beacon extends Emitter<BeaconEvents> {
     this.emit('connected', f);
     const { interval, timeout } = f.heartbeat;
     if (interval > 0) {
-      this.heartbeat = setInterval(() => {
-        if (Date.now() - this.lastSeen > timeout) this.drop(SILENT, 'heartbeat timeout');
-        else this.send('{"type":"ping"}');
-      }, interval);
+      // The server answers every ping: silence past the interval plus a grace means a dead path.
+      this.heartbeat = setInterval(() => this.send('{"type":"ping"}'), interval);
+      this.watch(interval + Math.min(MAX_GRACE, timeout > interval ? timeout - interval : MAX_GRACE));
     }
     this.scheduleRefresh();
     this.flushSubscriptions();
     this.requests.flush((t) => this.send(t));
+  }
+
+  /** Drops the connection once nothing at all came from the server for `limit` ms. */
+  private watch(limit: number, late = false): void {
+    const due = this.lastSeen + limit - Date.now();
+    if (due > 0) this.watchdog = setTimeout(() => this.watch(limit), due);
+    // A due timer can run before socket data that arrived meanwhile is read (Node runs timers first, and
+    // after a sleep or a busy loop everything is due at once): look again after one turn of the loop.
+    else if (!late) this.watchdog = setTimeout(() => this.watch(limit, true), 0);
+    else this.drop(SILENT, 'heartbeat timeout');
   }
 
   private onMessage(m: MessageFrame): void {
