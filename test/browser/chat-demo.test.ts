@@ -6,6 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BeaconProcess, MAIN_JS } from '../support/process.js';
 import { freePort } from '../support/ports.js';
+import { waitUntil } from '../support/wait.js';
 
 // Issue 9: the chat demo (apps/chat-demo) served by a real single process (`npm run build`), two
 // Chromium contexts chatting; one goes offline for 2 s while the other sends, and shows every message
@@ -76,7 +77,14 @@ beforeAll(async () => {
     BEACON_DATA_DIR: dataDir,
     BEACON_LOG_LEVEL: 'error',
   });
-  const printed = /chat demo: (http:\/\/\S+)/.exec(beacon.stdout)?.[1];
+  // printed after the listening line, maybe in a later chunk of stdout
+  const demoUrl = () => /chat demo: (http:\/\/\S+)\s/.exec(beacon.stdout)?.[1];
+  await waitUntil(
+    () => demoUrl() !== undefined || beacon.exitCode !== null,
+    10_000,
+    () => `no demo URL printed:\n${beacon.stdout}`,
+  );
+  const printed = demoUrl();
   if (printed === undefined) throw new Error(`no demo URL printed:\n${beacon.stdout}`);
   url = printed;
   browser = await chromium.launch({
