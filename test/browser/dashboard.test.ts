@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launch, settled, shoot } from './support/browser.js';
@@ -5,7 +7,9 @@ import { go, runId, signIn, signOut, tileNumber } from './support/dashboard.js';
 import { startTarget, type Target } from './support/target.js';
 
 // One operator's session through every page, in order; each step leaves screenshots (light and dark) in
-// test/browser/artifacts/. Against a real platform: BEACON_BROWSER_BASE_URL and the admin's credentials.
+// test/browser/artifacts/. Against a real platform: BEACON_BROWSER_BASE_URL and the admin's credentials;
+// BEACON_BROWSER_TARGET=platform or =cluster starts one (support/target.ts).
+const IMG = fileURLToPath(new URL('../../docs/img/', import.meta.url));
 let target: Target;
 let browser: Awaited<ReturnType<typeof launch>>;
 let page: Page;
@@ -13,6 +17,12 @@ const id = runId();
 const appKey = `e2e-${id}`;
 const viewer = { email: `viewer-${id}@example.test`, password: `viewer-pass-${id}-x` };
 let firstSecret = '';
+let tokenKey = '';
+/** A table's rows as text, cells separated by one space. */
+const rowTexts = async (page: Page, table: string): Promise<string[]> =>
+  (await page.getByRole('table', { name: table }).locator('tbody tr').allInnerTexts()).map((t) =>
+    t.replace(/\s+/g, ' ').trim(),
+  );
 
 beforeAll(async () => {
   target = await startTarget();
@@ -58,6 +68,15 @@ describe('the dashboard in Chromium', () => {
     // a new sample arrives about every second: the "Updated" time moves
     const updated = await page.getByText(/^Updated/).textContent();
     await expect.poll(() => page.getByText(/^Updated/).textContent(), { timeout: 5000 }).not.toBe(updated);
+    if (target.gateways !== undefined) {
+      await clusterNodes(page, target.gateways);
+      // for docs/dashboard.md; before shoot(), whose theme switches redraw the charts
+      await page.screenshot({
+        path: join(IMG, 'dashboard-cluster-overview.png'),
+        fullPage: true,
+        animations: 'disabled',
+      });
+    }
     await shoot(page, '02-overview');
   });
 
@@ -74,6 +93,15 @@ describe('the dashboard in Chromium', () => {
     const topic = (await link.textContent()) ?? '';
     await link.click();
     await page.getByRole('table', { name: 'Subscribers per node' }).waitFor();
+    if (target.gateways !== undefined) {
+      // the busiest topic has subscribers on both gateways, counted per gateway
+      expect(topic).toBe('news.live');
+      const expected = target.gateways.map((g) => `${g.nodeId} ${g.clients}`).sort();
+      await expect
+        .poll(async () => (await rowTexts(page, 'Subscribers per node')).sort(), { timeout: 10_000 })
+        .toEqual(expected);
+      expect(await tileNumber(page, 'Subscribers')).toBe(target.clients);
+    }
     await page.getByLabel('Message (JSON)').fill(JSON.stringify({ e2e: id }));
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.getByRole('log').getByText(`"e2e": "${id}"`).waitFor();
@@ -97,6 +125,7 @@ describe('the dashboard in Chromium', () => {
     expect(secrets).toHaveLength(2);
     for (const s of secrets) expect(s.length).toBeGreaterThan(16);
     firstSecret = secrets[0] ?? '';
+    tokenKey = secrets[1] ?? '';
     await shoot(page, '07-app-created-secrets', { fullPage: false });
     await shown.getByLabel('I have stored the secret values').check();
     await shown.getByRole('button', { name: 'Done' }).click();
@@ -145,6 +174,18 @@ describe('the dashboard in Chromium', () => {
     await go(page, 'Connections', 'Connections');
     const table = page.getByRole('table', { name: 'Connections' });
     await table.locator('tbody tr a').first().waitFor();
+    if (target.gateways !== undefined) {
+      // one list across the cluster: clients of both gateways
+      const nodes = target.gateways.map((g) => g.nodeId).sort();
+      await expect
+        .poll(
+          async () => [...new Set(await table.locator('tbody tr td:nth-child(4)').allInnerTexts())].sort(),
+          {
+            timeout: 10_000,
+          },
+        )
+        .toEqual(nodes);
+    }
     await shoot(page, '10-connections');
     let user = target.userId;
     if (user === undefined) {
@@ -160,6 +201,10 @@ describe('the dashboard in Chromium', () => {
         { timeout: 10_000 },
       )
       .toBe(true);
+    // in the cluster the user lives on the second gateway: the dashboard's kick goes through its gateway
+    const onGateway = target.gateways?.[1]?.nodeId;
+    if (onGateway !== undefined)
+      expect(await table.locator('tbody tr td:nth-child(4)').allInnerTexts()).toEqual([onGateway]);
     await table.locator('tbody tr a').first().click();
     await page.getByRole('button', { name: 'Disconnect', exact: true }).waitFor();
     const clientId = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
@@ -175,13 +220,25 @@ describe('the dashboard in Chromium', () => {
     }
   });
 
-  it('disables an app', async () => {
-    await page.goto(`${target.baseUrl}/dashboard/apps/${appKey}`);
-    await page.getByRole('button', { name: 'Disable' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Disable app' }).click();
-    await page.getByRole('button', { name: 'Enable' }).waitFor();
-    await page.getByRole('heading', { level: 1 }).getByText('disabled').waitFor();
-    await shoot(page, '12-app-disabled');
+  it('disables an app, and its clients (on every gateway) close with 4003 within 2 s', async () => {
+    // on a started platform: a client of the new app on each gateway (the single process: one)
+    const clients = await target.appClients?.(appKey, tokenKey);
+    try {
+      await page.goto(`${target.baseUrl}/dashboard/apps/${appKey}`);
+      await page.getByRole('button', { name: 'Disable' }).click();
+      const clicked = Date.now();
+      await page.getByRole('dialog').getByRole('button', { name: 'Disable app' }).click();
+      if (clients !== undefined) {
+        const all = clients.closes().map(() => 4003);
+        await expect.poll(() => clients.closes().map((c) => c.code), { timeout: 2_000 }).toEqual(all);
+        for (const c of clients.closes()) expect((c.at ?? Infinity) - clicked).toBeLessThanOrEqual(2_000);
+      }
+      await page.getByRole('button', { name: 'Enable' }).waitFor();
+      await page.getByRole('heading', { level: 1 }).getByText('disabled').waitFor();
+      await shoot(page, '12-app-disabled');
+    } finally {
+      clients?.stop();
+    }
   });
 
   it('creates a viewer operator (admins only)', async () => {
@@ -265,3 +322,26 @@ describe('the dashboard in Chromium', () => {
     expect(browser.errors).toEqual([]);
   });
 });
+
+/** The cluster's overview: the topic-service, both gateways (each with its clients, live) and the push-api. */
+async function clusterNodes(page: Page, gateways: { nodeId: string; clients: number }[]): Promise<void> {
+  const nodes = page.getByRole('table', { name: 'Nodes' });
+  const kinds = async () => (await nodes.locator('tbody tr td:nth-child(2)').allInnerTexts()).sort();
+  await expect.poll(kinds, { timeout: 15_000 }).toEqual(['gateway', 'gateway', 'push API', 'topic-service']);
+  expect(await nodes.locator('tbody tr td:nth-child(3)').allInnerTexts()).toEqual(['up', 'up', 'up', 'up']);
+  expect(await tileNumber(page, 'Nodes')).toBe(4);
+  for (const g of gateways) {
+    const row = nodes.locator('tbody tr', { hasText: g.nodeId });
+    const cell = (n: number) => row.locator(`td:nth-child(${n})`).innerText();
+    await expect.poll(() => cell(5), { timeout: 10_000 }).toBe(String(g.clients)); // connections
+    expect(Number(await cell(6))).toBe(2 * g.clients); // subscriptions: two topics each
+    expect(await cell(8)).toMatch(/\d.*B$/); // memory
+    await expect.poll(async () => parseFloat(await cell(10)), { timeout: 10_000 }).toBeGreaterThan(0); // deliveries/s
+  }
+  // uptime of every node moves with the live stream
+  const uptimes = await nodes.locator('tbody tr td:nth-child(4)').allInnerTexts();
+  for (const u of uptimes) expect(u).toMatch(/\d/);
+  await expect
+    .poll(() => nodes.locator('tbody tr td:nth-child(4)').allInnerTexts(), { timeout: 5_000 })
+    .not.toEqual(uptimes);
+}

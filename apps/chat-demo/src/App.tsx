@@ -102,13 +102,24 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: Session, me: Identity) => void
 function Chat({ session, me }: { session: Session; me: Identity }) {
   const [room, setRoom] = useState(session.rooms[0]!);
   const [state, setState] = useState<State>(session.beacon.state);
+  const [online, setOnline] = useState(() => navigator.onLine);
+  const [wasConnected, setWasConnected] = useState(session.beacon.state === 'connected');
   useEffect(() => {
-    const off = session.beacon.on('state', (s) => setState(s));
+    const off = session.beacon.on('state', (s) => {
+      setState(s);
+      if (s === 'connected') setWasConnected(true);
+    });
     // The browser knows at once when the network is gone, long before a heartbeat would tell: drop the
     // connection then, and reconnect when it is back (subscriptions and their positions are kept, so the
     // SDK resubscribes with `since` and replays what was missed).
-    const offline = () => session.beacon.close();
-    const online = () => session.beacon.connect();
+    const offline = () => {
+      setOnline(false);
+      session.beacon.close();
+    };
+    const online = () => {
+      setOnline(true);
+      session.beacon.connect();
+    };
     window.addEventListener('offline', offline);
     window.addEventListener('online', online);
     return () => {
@@ -146,18 +157,44 @@ function Chat({ session, me }: { session: Session; me: Identity }) {
           <Avatar name={me.name} colour={me.colour} />
           <div>
             <div className="me-name">{me.name}</div>
-            <div className={`status ${state}`} data-testid="state">
-              <span className="dot" /> {state}
+            <div
+              className={`status ${online ? state : 'offline'}`}
+              data-testid="state"
+              data-state={state}
+              role="status"
+            >
+              <span className="dot" aria-hidden="true" />
+              <span>{statusText(state, online, wasConnected)}</span>
             </div>
           </div>
         </div>
       </aside>
-      <Room key={room} room={room} session={session} me={me} state={state} />
+      <Room key={room} room={room} session={session} me={me} state={state} online={online} />
     </div>
   );
 }
 
-function Room({ room, session, me, state }: { room: string; session: Session; me: Identity; state: State }) {
+/** The status line under the user's name, in words a person reads at a glance. */
+function statusText(state: State, online: boolean, wasConnected: boolean): string {
+  if (!online) return 'Offline — reconnecting when the network is back';
+  if (state === 'connected') return 'Connected';
+  if (state === 'connecting') return wasConnected ? 'Connection lost — reconnecting…' : 'Connecting…';
+  return 'Disconnected — reload the page to rejoin';
+}
+
+function Room({
+  room,
+  session,
+  me,
+  state,
+  online,
+}: {
+  room: string;
+  session: Session;
+  me: Identity;
+  state: State;
+  online: boolean;
+}) {
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [members, setMembers] = useState<Map<string, Member>>(new Map());
   const [loading, setLoading] = useState(true);
@@ -242,7 +279,9 @@ function Room({ room, session, me, state }: { room: string; session: Session; me
         {state !== 'connected' && (
           <div className="banner" role="status" data-testid="reconnecting">
             <span className="spinner" aria-hidden="true" />
-            Reconnecting… messages sent meanwhile will appear when the connection is back.
+            {online
+              ? 'Reconnecting… messages sent meanwhile will appear when the connection is back.'
+              : 'You are offline. Messages sent meanwhile will appear when the network is back.'}
           </div>
         )}
         {error !== null && (
@@ -353,5 +392,5 @@ function Avatar({
 }
 
 function timeOf(ts: number): string {
-  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return new Date(ts).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
 }

@@ -19,7 +19,20 @@ export interface Target {
   closeCodeOf?: (userId: string) => number | null;
   /** On a started platform: how many test clients are connected. */
   clients?: number;
+  /** In a cluster: each gateway's node id and how many of the test clients it holds (user-1 on the first). */
+  gateways?: { nodeId: string; clients: number }[];
+  /**
+   * On a started platform: connects clients of `appKey` (tokens signed with its HS256 token key), one per
+   * gateway (the single process counts as one), for the disable scenario.
+   */
+  appClients?: (appKey: string, tokenKey: string) => Promise<AppClients>;
   stop: () => Promise<void>;
+}
+
+/** Test clients of one app: how each connection ended, and when. */
+export interface AppClients {
+  closes: () => { code: number | null; at: number | null }[];
+  stop: () => void;
 }
 
 const MAIN = fileURLToPath(new URL('../../../apps/beacon/dist/main.js', import.meta.url));
@@ -34,6 +47,7 @@ const FIXTURE = fileURLToPath(new URL('../../../apps/dashboard/dev/fixture-serve
  */
 export async function startTarget(): Promise<Target> {
   if (process.env['BEACON_BROWSER_TARGET'] === 'platform') return startPlatform();
+  if (process.env['BEACON_BROWSER_TARGET'] === 'cluster') return startCluster();
   const base = process.env['BEACON_BROWSER_BASE_URL'];
   if (base !== undefined && base !== '') {
     const email = process.env['BEACON_BROWSER_ADMIN_EMAIL'] ?? 'admin@localhost';
@@ -123,45 +137,138 @@ async function startPlatform(): Promise<Target> {
     });
     child.once('exit', (code) => reject(new Error(`beacon exited with ${code}: ${out}`)));
   });
-  const closes = new Map<string, number | null>();
-  const sockets: WebSocket[] = [];
-  const key = new TextEncoder().encode(tokenKey);
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, i) => {
-      const user = `user-${i + 1}`;
-      const token = await new SignJWT({ sub: user })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setExpirationTime('1h')
-        .sign(key);
-      const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws?app=dev&token=${token}`, {
-        headers: { 'user-agent': 'beacon-browser-tier' },
-      });
-      sockets.push(ws);
-      closes.set(user, null);
-      ws.on('close', (code) => closes.set(user, code));
-      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-      ws.send(JSON.stringify({ type: 'subscribe', topics: ['news.live', `room.${i % 5}`] }));
-    }),
-  );
-  let n = 0;
-  const publisher = setInterval(() => {
-    void fetch(`${baseUrl}/v1/publish`, {
+  const live = await liveClients([`${baseUrl.replace('http', 'ws')}/ws`], 'dev', tokenKey, (body) =>
+    fetch(`${baseUrl}/v1/publish`, {
       method: 'POST',
       headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ topic: n % 2 === 0 ? 'news.live' : `room.${n % 5}`, data: { n: n++ } }),
-    }).catch(() => undefined);
-  }, 100);
+      body,
+    }),
+  );
   return {
     baseUrl,
     admin,
     fixture: false,
     clients: CLIENTS,
-    closeCodeOf: (user) => closes.get(user) ?? null,
+    closeCodeOf: live.closeCodeOf,
+    appClients: (appKey, key) => appClients([`${baseUrl.replace('http', 'ws')}/ws`], appKey, key),
     stop: async () => {
-      clearInterval(publisher);
-      for (const ws of sockets) ws.terminate();
+      live.stop();
       await stopChild(child);
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * BEACON_BROWSER_TARGET=cluster: the split deployment as real processes (test/support/cluster.ts: a
+ * topic-service, two gateways, the push-api serving /dashboard/ and the admin API), with the same 50
+ * clients spread over both gateways (odd users on the first, even ones on the second) and a publish every
+ * 100 ms through the push-api.
+ */
+async function startCluster(): Promise<Target> {
+  // loaded here: the cluster helpers need the built libraries (`npm run build`), the fixture tier does not
+  const { TestCluster } = await import('../../support/cluster.js');
+  const { ADMIN_EMAIL, ADMIN_PASSWORD } = await import('../../support/beacon.js');
+  const cluster = await TestCluster.start({ gateways: 2 });
+  try {
+    const urls = [0, 1].map((g) => `${cluster.gatewayUrl(g).replace('http', 'ws')}/ws`);
+    const live = await liveClients(urls, cluster.app.key, cluster.app.tokenKey, (body) =>
+      fetch(`${cluster.pushUrl}/v1/publish`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${cluster.app.secret}`, 'content-type': 'application/json' },
+        body,
+      }),
+    );
+    return {
+      baseUrl: cluster.pushUrl,
+      admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+      fixture: false,
+      clients: CLIENTS,
+      userId: 'user-2', // on the second gateway
+      gateways: [0, 1].map((g) => ({ nodeId: cluster.gatewayNodeId(g), clients: CLIENTS / 2 })),
+      closeCodeOf: live.closeCodeOf,
+      appClients: (appKey, key) => appClients(urls, appKey, key),
+      stop: async () => {
+        live.stop();
+        await cluster.stop();
+      },
+    };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}
+
+const token = (tokenKey: string, sub: string): Promise<string> =>
+  new SignJWT({ sub })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(tokenKey));
+
+/** A client of `appKey`, once the server's `connected` frame says it was let in. */
+function connect(url: string, appKey: string, jwt: string): Promise<WebSocket> {
+  const ws = new WebSocket(`${url}?app=${encodeURIComponent(appKey)}&token=${jwt}`, {
+    headers: { 'user-agent': 'beacon-browser-tier' },
+  });
+  return new Promise((resolve, reject) => {
+    const closed = (code: number) => reject(new Error(`${appKey} client refused: close ${code}`));
+    ws.once('error', reject).once('close', closed);
+    ws.once('message', () => {
+      ws.off('close', closed);
+      resolve(ws);
+    });
+  });
+}
+
+/**
+ * 50 clients (user-1 … user-50, each on `news.live` and one of five rooms), user i on `urls[(i - 1) %
+ * urls.length]`, and a publish every 100 ms, alternating between `news.live` and the rooms.
+ */
+async function liveClients(
+  urls: string[],
+  appKey: string,
+  tokenKey: string,
+  publish: (body: string) => Promise<unknown>,
+): Promise<{ closeCodeOf: (user: string) => number | null; stop: () => void }> {
+  const closes = new Map<string, number | null>();
+  const sockets: WebSocket[] = [];
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, i) => {
+      const user = `user-${i + 1}`;
+      const ws = await connect(urls[i % urls.length] ?? '', appKey, await token(tokenKey, user));
+      sockets.push(ws);
+      closes.set(user, null);
+      ws.on('close', (code) => closes.set(user, code));
+      ws.send(JSON.stringify({ type: 'subscribe', topics: ['news.live', `room.${i % 5}`] }));
+    }),
+  );
+  let n = 0;
+  const publisher = setInterval(() => {
+    const body = JSON.stringify({ topic: n % 2 === 0 ? 'news.live' : `room.${n % 5}`, data: { n: n++ } });
+    void publish(body).catch(() => undefined);
+  }, 100);
+  return {
+    closeCodeOf: (user) => closes.get(user) ?? null,
+    stop: () => {
+      clearInterval(publisher);
+      for (const ws of sockets) ws.terminate();
+    },
+  };
+}
+
+async function appClients(urls: string[], appKey: string, tokenKey: string): Promise<AppClients> {
+  const ends = urls.map(() => ({ code: null as number | null, at: null as number | null }));
+  const sockets = await Promise.all(
+    urls.map(async (url, i) => {
+      const ws = await connect(url, appKey, await token(tokenKey, `${appKey}-user-${i + 1}`));
+      ws.on('close', (code) => (ends[i] = { code, at: Date.now() }));
+      return ws;
+    }),
+  );
+  return {
+    closes: () => ends.map((e) => ({ ...e })),
+    stop: () => {
+      for (const ws of sockets) ws.terminate();
     },
   };
 }
