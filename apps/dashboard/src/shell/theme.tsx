@@ -1,7 +1,7 @@
 import {
   createContext,
   useContext,
-  useEffect,
+  useLayoutEffect,
   useMemo,
   useState,
   useSyncExternalStore,
@@ -53,7 +53,9 @@ export function ThemeProvider({ children }: { children: ReactNode }): ReactNode 
   );
   const theme: Theme = choice === 'system' ? (systemDark ? 'dark' : 'light') : choice;
 
-  useEffect(() => {
+  // A layout effect: it runs before every passive effect of the tree, so charts that read the theme's CSS
+  // colours in their own effects (time-chart.tsx) see the new theme, not the previous one.
+  useLayoutEffect(() => {
     document.documentElement.dataset['theme'] = theme;
   }, [theme]);
 
