@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LookupCache } from '@beacon/routing';
 import type { AppAuthenticator, SecretCheck } from './ports.js';
 
@@ -22,7 +22,8 @@ export class CachedAuthenticator implements AppAuthenticator {
 
   authenticateSecret(secret: string): Promise<SecretCheck> {
     if (this.ttlMs === 0) return this.inner.authenticateSecret(secret);
-    const key = createHash('sha256').update(secret).digest('base64');
+    // crypto.hash: the one-shot form, half the cost of createHash().update().digest() for a short input.
+    const key = hash('sha256', secret, 'base64');
     return this.cache.get(key, () => this.inner.authenticateSecret(secret));
   }
 
