@@ -1,7 +1,6 @@
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthExceeds } from '@beacon/protocol';
-import { checkSchema, tooDeep } from '../checks.js';
+import { tooDeep } from '../checks.js';
 import { PushApiException } from '../push-api.exception.js';
-import * as S from '../schemas.js';
 
 export { checkLabel, checkTopics } from '../checks.js';
 
@@ -32,10 +31,4 @@ export function checkDataJson(text: string, maxBytes: number): string {
 /** proto3 scalars cannot be absent: an empty prefix means none, limit 0 means the default. */
 export function listQuery(prefix: string, limit: number): { prefix?: string; limit?: number } {
   return { ...(prefix === '' ? {} : { prefix }), ...(limit === 0 ? {} : { limit }) };
-}
-
-/** listQuery checked as the ListTopics use case checks it (S.TopicsQuery). */
-export function checkListQuery(prefix: string, limit: number): { prefix?: string; limit: number } {
-  const q = checkSchema(S.TopicsQuery, listQuery(prefix, limit));
-  return q.prefix === undefined ? { limit: q.limit } : { prefix: q.prefix, limit: q.limit };
 }
