@@ -9,7 +9,7 @@ import { reachableHost } from './config.js';
  * instead of falling through to a 404.
  */
 export function httpAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ maxParamLength: 8192 });
+  return new FastifyAdapter({ routerOptions: { maxParamLength: 8192 } });
 }
 
 /** Starts HTTP on host:port (0 picks a free port) and says where it is reachable. */
