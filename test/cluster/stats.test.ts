@@ -79,7 +79,7 @@ describe('cluster stats and directories', () => {
   it('finds connections across gateways with paging, and a connection and a topic on its gateway', async () => {
     const both = await sources.connections.find({ userId: 'both', limit: 10 });
     expect(both.items).toHaveLength(2);
-    expect(new Set(both.items.map((c) => c.nodeId)).size).toBe(2);
+    expect(new Set(both.items.map((c) => c.nodeId)).size, JSON.stringify(both.items)).toBe(2);
 
     const seen: string[] = [];
     let cursor: string | undefined;
