@@ -167,12 +167,19 @@ describe('chat demo in Chromium', () => {
     await ada.getByTestId('reconnecting').getByText('You are offline').waitFor();
     expect(await ada.getByTestId('state').innerText()).toBe(OFFLINE);
     expect(await texts(ada)).toEqual(before);
+    // Offline, presence is not known: the last member list is shown as such, nobody marked online.
+    expect(await ada.getByTestId('members').getAttribute('data-stale')).toBe('true');
+    expect(await ada.getByTestId('members').locator('.online').count()).toBe(0);
+    expect(await ada.getByTestId('online-count').innerText()).toBe('presence paused');
     await ada.screenshot({ path: join(IMG, 'chat-demo-reconnecting.png') });
     await contexts[0]!.setOffline(false);
 
     await connected(ada, 20_000);
     await expect.poll(() => texts(ada), { timeout: 10_000 }).toEqual([...before, ...missed]);
     expect(await ada.getByTestId('reconnecting').count()).toBe(0);
+    await expect.poll(() => ada.getByTestId('online-count').innerText()).toBe('2 online');
+    expect(await ada.getByTestId('members').getAttribute('data-stale')).toBeNull();
+    expect(await ada.getByTestId('members').locator('.online').count()).toBe(2);
     expect(errors).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterRouter } from '@beacon/cluster';
 import { cluster, push } from '@beacon/contracts';
@@ -197,6 +197,15 @@ describe('a cluster: topic-service, two gateways, push-api, as real processes', 
     expect((await c.api('POST', '/v1/publish', { topic: 'survivor', data: 'x' })).body.code).toBe(
       'unavailable',
     );
+    await expect(grpcPublish(['survivor'], 'x')).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    // Both transports time the refusal under the same outcome, neither a client error nor a bug.
+    const pushMetrics = await (await fetch(`${c.pushUrl}/metrics`)).text();
+    for (const transport of ['rest', 'grpc']) {
+      const labels = `transport="${transport}",operation="publish",outcome="unavailable"`;
+      expect(pushMetrics, labels).toMatch(
+        new RegExp(`^beacon_push_request_duration_seconds_count\\{${labels}\\} [1-9]`, 'm'),
+      );
+    }
     // Clients stay connected and the origin gateway still delivers locally meanwhile.
     const local = await a.request({ type: 'publish', topic: 'survivor', data: 'during outage' });
     expect(local).toMatchObject({ type: 'ack' });

@@ -265,6 +265,9 @@ function Room({
   };
 
   const sorted = [...members.values()].sort((a, b) => a.name.localeCompare(b.name));
+  // Presence is only known while connected: offline or reconnecting, the list is the last one seen, shown
+  // as such (no online dots) until the resubscribe refreshes it.
+  const live = state === 'connected';
   return (
     <>
       <section className="main" aria-label={`#${room}`}>
@@ -274,7 +277,9 @@ function Room({
             {room}
           </h1>
           <span className="muted">{ROOM_BLURB[room]}</span>
-          <span className="count">{sorted.length} online</span>
+          <span className="count" data-testid="online-count">
+            {live ? `${sorted.length} online` : 'presence paused'}
+          </span>
         </header>
         {state !== 'connected' && (
           <div className="banner" role="status" data-testid="reconnecting">
@@ -346,15 +351,18 @@ function Room({
           </button>
         </form>
       </section>
-      <aside className="members" aria-label="Members">
-        <div className="section">Members — {sorted.length}</div>
+      <aside className={live ? 'members' : 'members stale'} aria-label="Members">
+        <div className="section">
+          Members — {sorted.length}
+          {!live && <span className="stale-note"> · last seen</span>}
+        </div>
         {sorted.length === 0 ? (
           <p className="muted small">Nobody here yet.</p>
         ) : (
-          <ul data-testid="members">
+          <ul data-testid="members" data-stale={live ? undefined : 'true'}>
             {sorted.map((m) => (
               <li key={m.userId} data-testid="member">
-                <Avatar name={m.name} colour={m.colour} small online />
+                <Avatar name={m.name} colour={m.colour} small online={live} />
                 <span className="member-name" data-testid="member-name">
                   {m.name}
                 </span>

@@ -17,12 +17,14 @@ function ticksPerSecond() {
 }
 
 /**
- * @typedef {{ name: string, ppid: number, ticks: number }} ProcStat
+ * @typedef {{ name: string, ppid: number, ticks: number, waitNs: number }} ProcStat
  * @typedef {Map<number, ProcStat>} ProcSnapshot
  */
 
 /**
- * user+system clock ticks of every process, from /proc (an empty map where /proc is absent).
+ * user+system clock ticks of every process, and how long its main thread has waited runnable for a CPU
+ * (the run queue, from /proc/<pid>/schedstat: 0 where the kernel has no schedstat), from /proc (an empty
+ * map where /proc is absent).
  * @returns {ProcSnapshot}
  */
 export function procSnapshot() {
@@ -44,10 +46,17 @@ export function procSnapshot() {
     }
     const close = stat.lastIndexOf(')');
     const f = stat.slice(close + 2).split(' ');
+    let waitNs = 0;
+    try {
+      waitNs = Number(fs.readFileSync(`/proc/${e}/schedstat`, 'utf8').split(' ')[1]) || 0;
+    } catch {
+      // no schedstat (kernel without CONFIG_SCHED_INFO) or the process is gone
+    }
     snap.set(Number(e), {
       name: stat.slice(stat.indexOf('(') + 1, close),
       ppid: Number(f[1]),
       ticks: Number(f[11]) + Number(f[12]),
+      waitNs,
     });
   }
   return snap;
@@ -78,26 +87,29 @@ export function processTree(snap, pid) {
 }
 
 /**
- * CPU seconds used between two snapshots by the processes `select` keeps, and the busiest of them.
+ * CPU seconds used between two snapshots by the processes `select` keeps, the busiest of them, and the
+ * seconds their main threads waited in the run queue (runnable, no CPU free for them).
  * @param {ProcSnapshot} a
  * @param {ProcSnapshot} b
  * @param {(pid: number) => boolean} select
- * @returns {{ seconds: number, top: { pid: number, name: string, seconds: number }[] }}
+ * @returns {{ seconds: number, waitSeconds: number, top: { pid: number, name: string, seconds: number }[] }}
  */
 export function cpuBetween(a, b, select) {
   const t = ticksPerSecond();
   let ticks = 0;
+  let waitNs = 0;
   /** @type {{ pid: number, name: string, seconds: number }[]} */
   const all = [];
   for (const [pid, s] of b) {
     if (!select(pid)) continue;
+    waitNs += Math.max(0, s.waitNs - (a.get(pid)?.waitNs ?? 0));
     const d = s.ticks - (a.get(pid)?.ticks ?? 0);
     if (d <= 0) continue;
     ticks += d;
     all.push({ pid, name: s.name, seconds: d / t });
   }
   all.sort((x, y) => y.seconds - x.seconds);
-  return { seconds: ticks / t, top: all.slice(0, 3) };
+  return { seconds: ticks / t, waitSeconds: waitNs / 1e9, top: all.slice(0, 3) };
 }
 
 /** CPU seconds used so far by this (bench) process, all threads. */

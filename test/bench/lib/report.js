@@ -244,6 +244,7 @@ export function printReport(report) {
           'srv CPU',
           'bench CPU',
           'other CPU',
+          'run queue',
           'notes',
         ],
         lat.map((/** @type {any} */ r) => [
@@ -260,6 +261,7 @@ export function printReport(report) {
           pctCpu(r.serverCpu),
           pctCpu(r.benchCpu),
           pctCpu(r.otherCpu),
+          r.serverRunQueue === undefined ? 'n/a' : pctCpu(r.serverRunQueue + r.benchRunQueue),
           notes(r),
         ]),
       ),
@@ -278,8 +280,17 @@ export function printReport(report) {
     }
     for (const r of lat) {
       if (!r.serverCpuByProcess) continue;
-      const parts = Object.entries(r.serverCpuByProcess).map(([k, v]) => `${k} ${pctCpu(Number(v))}`);
+      const waits = r.serverRunQueueByProcess ?? {};
+      const parts = Object.entries(r.serverCpuByProcess).map(
+        ([k, v]) =>
+          `${k} ${pctCpu(Number(v))}${k in waits ? ` (run queue ${pctCpu(Number(waits[k]))})` : ''}`,
+      );
       out.push(`${r.target} round ${r.round}: srv CPU by process ${parts.join(', ')}`);
+    }
+    if (lat.some((/** @type {any} */ r) => r.serverRunQueue !== undefined)) {
+      out.push(
+        '  run queue: time the main threads of the server processes and the bench waited runnable for a CPU (/proc/<pid>/schedstat), in cores',
+      );
     }
     out.push('');
   }

@@ -52,7 +52,9 @@ export function cpuSnapshot() {
 /**
  * CPU used during a measurement, in cores (1 = one core fully busy): the server's process tree (for
  * the cluster: the sum over all its processes' trees, and each one in `serverCpuByProcess`), this
- * process, the whole machine, its softirq share (mostly loopback TCP), steal, and every other process.
+ * process, the whole machine, its softirq share (mostly loopback TCP), steal, and every other process;
+ * and the run-queue wait of the server's and the bench's main threads (`serverRunQueue`, by process in
+ * `serverRunQueueByProcess`, `benchRunQueue`).
  * @param {RunningServer} srv
  * @param {ReturnType<typeof cpuSnapshot>} a
  * @param {ReturnType<typeof cpuSnapshot>} b
@@ -65,17 +67,26 @@ export function cpuShare(srv, a, b) {
   const tree = new Set();
   /** @type {Record<string, number>} */
   const byProcess = {};
+  /** @type {Record<string, number>} */
+  const waitByProcess = {};
   for (const { role, pid } of roles) {
     const t = processTree(b.procs, pid);
     for (const p of t) tree.add(p);
-    byProcess[role] = r(cpuBetween(a.procs, b.procs, (p) => t.has(p)).seconds);
+    const c = cpuBetween(a.procs, b.procs, (p) => t.has(p));
+    byProcess[role] = r(c.seconds);
+    waitByProcess[role] = r(c.waitSeconds);
   }
   const server = cpuBetween(a.procs, b.procs, (p) => tree.has(p));
+  const bench = cpuBetween(a.procs, b.procs, (p) => p === process.pid);
   const others = cpuBetween(a.procs, b.procs, (p) => !tree.has(p) && p !== process.pid);
   return {
     serverCpu: r(server.seconds),
-    ...(srv.processes && { serverCpuByProcess: byProcess }),
+    ...(srv.processes && { serverCpuByProcess: byProcess, serverRunQueueByProcess: waitByProcess }),
     benchCpu: r(b.bench - a.bench),
+    // Time the main threads of the server processes and of the bench spent runnable but waiting for a
+    // CPU, in cores: on a machine with fewer cores than busy processes this is where latency goes.
+    serverRunQueue: r(server.waitSeconds),
+    benchRunQueue: r(bench.waitSeconds),
     machineCpu: r(b.machine.busy - a.machine.busy),
     softirqCpu: r(b.machine.softirq - a.machine.softirq),
     stealCpu: r(b.machine.steal - a.machine.steal),

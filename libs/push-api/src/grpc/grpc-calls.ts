@@ -71,8 +71,7 @@ export class GrpcCalls {
         failure !== undefined,
         peerAddress(call.getPeer()),
       );
-      const outcome = failure === undefined ? 'ok' : failure.code === 'internal' ? 'error' : 'refused';
-      this.timing.observe('grpc', action, outcome, performance.now() - started);
+      this.timing.observe('grpc', action, RequestTiming.ofCode(failure?.code), performance.now() - started);
     }
   }
 

@@ -183,7 +183,7 @@ describe('the publish front handler', () => {
 
   it('times every call once, by outcome', async () => {
     const named = (name: string) => (TAKEN.find(([n]) => n === name) as (typeof TAKEN)[number])[1];
-    const cases = { ok: 'a publish', refused: 'an unknown secret', error: 'a routing failure' };
+    const cases = { ok: 'a publish', refused: 'an unknown secret', unavailable: 'a routing failure' };
     for (const [outcome, name] of Object.entries(cases)) {
       const before = front.timings.length;
       await call(front.port, named(name));
