@@ -126,6 +126,8 @@ export function ratios(results) {
       out[`${key}_latency_${f}`] =
         medianOf(results, 'latency', t, f) / medianOf(results, 'latency', 'beacon', f);
     }
+    const added = addedP99ByRound(results, t);
+    if (added.length) out[`${key}_latency_p99AddedMs`] = median(added);
   }
   // The push API's request path (rest, grpc) against the bare references, for Beacon and the cluster.
   for (const sc of ['rest', 'grpc']) {
@@ -158,6 +160,24 @@ export function ratios(results) {
     }
   }
   for (const k of Object.keys(out)) out[k] = Math.round(out[k] * 1000) / 1000;
+  return out;
+}
+
+/**
+ * p99 of `target` minus Beacon's p99 in the same round, for every round that has both: a paired
+ * difference, so a round on a busier moment of the machine moves both figures together.
+ * @param {any[]} results
+ * @param {string} target
+ * @returns {number[]}
+ */
+export function addedP99ByRound(results, target) {
+  /** @type {number[]} */
+  const out = [];
+  for (const r of results) {
+    if (r.scenario !== 'latency' || r.target !== target) continue;
+    const b = results.find((x) => x.scenario === 'latency' && x.target === 'beacon' && x.round === r.round);
+    if (b !== undefined && Number.isFinite(r.p99Ms) && Number.isFinite(b.p99Ms)) out.push(r.p99Ms - b.p99Ms);
+  }
   return out;
 }
 
@@ -399,6 +419,17 @@ export function printReport(report) {
   if (rt.clusterPushVsBeacon_latency_p50Ms !== undefined) {
     out.push(
       `Cluster push API / Beacon latency (both HTTP publish): p50 ×${rt.clusterPushVsBeacon_latency_p50Ms.toFixed(2)}, p99 ×${rt.clusterPushVsBeacon_latency_p99Ms.toFixed(2)}, max ×${rt.clusterPushVsBeacon_latency_maxMs.toFixed(2)}`,
+    );
+  }
+  for (const [key, t] of [
+    ['clusterVsBeacon', 'cluster'],
+    ['clusterPushVsBeacon', 'cluster-push'],
+  ]) {
+    const med = rt[`${key}_latency_p99AddedMs`];
+    if (med === undefined) continue;
+    const per = addedP99ByRound(report.results, t).map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(2)}`);
+    out.push(
+      `${t} p99 added over Beacon's in the same round: ${per.join(' / ')} ms (median ${med >= 0 ? '+' : ''}${med.toFixed(2)} ms)`,
     );
   }
   for (const sc of ['rest', 'grpc']) {
