@@ -54,6 +54,7 @@ const HELP = `Usage: npm run bench -- [options]
   --drain <s>                longest wait for outstanding deliveries after publishing (default 5)
   --stall <s>                fan-out: stop if no message completes for this long (default 5)
   --busy-poll                fan-out: keep the bench's event loop spinning so it never sleeps in epoll_wait
+  --latency-publisher <p>    latency: raw (HTTP/1.1 on raw sockets, default) | node (node:http's client)
   --connect-batch <k>        clients connecting at once (default 100)
   --rounds <r>               repeat the whole set, alternating targets (default 1)
   --wait-idle <s>            before each scenario, wait up to s seconds for a quiet machine (default 30; 0 = off)
@@ -95,6 +96,7 @@ function options(argv) {
       'beacon-main': { type: 'string', default: BEACON_MAIN },
       json: { type: 'boolean', default: false },
       'busy-poll': { type: 'boolean', default: false },
+      'latency-publisher': { type: 'string', default: 'raw' },
       'loop-delay': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -119,12 +121,15 @@ function options(argv) {
     throw new Error(`bad --target ${values.target}`);
   if (!['fanout', 'latency', 'rest', 'grpc', 'push', 'features', 'all'].includes(values.scenario))
     throw new Error(`bad --scenario ${values.scenario}`);
+  if (!['raw', 'node'].includes(String(values['latency-publisher'])))
+    throw new Error(`bad --latency-publisher ${values['latency-publisher']}`);
   const duration = num('duration', 0.5, 600, false);
   if (values['latency-duration'] === undefined) values['latency-duration'] = String(duration);
   return {
     help: values.help,
     json: values.json,
     busyPoll: values['busy-poll'],
+    latencyPublisher: /** @type {'raw' | 'node'} */ (values['latency-publisher']),
     loopDelay: values['loop-delay'],
     out: values.out,
     target: values.target,
@@ -340,6 +345,7 @@ async function main() {
             drain: opts.drain,
             payload: opts.payload,
             batch: opts.batch,
+            publisher: opts.latencyPublisher,
             log,
           };
           /** @type {Parameters<typeof latency>[1][]} */

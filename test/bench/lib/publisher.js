@@ -3,6 +3,7 @@
  * http.Agent, body built by string concatenation from data already serialised.
  */
 import http from 'node:http';
+import net from 'node:net';
 
 /** What a publisher's attempts came to: successes, failures, and failures by reason. */
 export class Outcomes {
@@ -82,5 +83,142 @@ export class Publisher extends Outcomes {
 
   close() {
     this.agent.destroy();
+  }
+}
+
+/**
+ * The same publisher on raw `net` sockets: keep-alive HTTP/1.1, one request in flight per socket, the
+ * answer parsed just enough to find its status and end (as `http-load.js` does). node:http's client
+ * costs the bench about 0.8 ms of CPU per publish at 200/s on a 2-core VM, more than a bare server
+ * spends answering it, and in the cluster-push scenario that work lands while the same process reads the
+ * deliveries; this one costs a fraction of it (docs/benchmarks.md, "The latency publisher").
+ */
+export class RawPublisher extends Outcomes {
+  /**
+   * @param {{ host: string, port: number, secret: string, maxSockets: number, timeoutMs?: number }} opts
+   */
+  constructor(opts) {
+    super();
+    this.opts = opts;
+    this.head =
+      `POST /v1/publish HTTP/1.1\r\nhost: ${opts.host}:${opts.port}\r\ncontent-type: application/json\r\n` +
+      `authorization: Bearer ${opts.secret}\r\ncontent-length: `;
+    /** @type {RawConn[]} */
+    this.idle = [];
+    /** @type {Set<RawConn>} */
+    this.all = new Set();
+    this.closed = false;
+  }
+
+  /**
+   * @param {string} topic
+   * @param {string} dataJson
+   * @returns {Promise<boolean>}
+   */
+  publish(topic, dataJson) {
+    const body = `{"topic":${JSON.stringify(topic)},"data":${dataJson}}`;
+    const request = `${this.head}${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    return new Promise((resolve) => {
+      if (this.closed) {
+        this.record(false, 'closed');
+        resolve(false);
+        return;
+      }
+      let conn = this.idle.pop();
+      if (conn === undefined || conn.closed) {
+        if (this.all.size >= this.opts.maxSockets) {
+          this.record(false, 'no free socket');
+          resolve(false);
+          return;
+        }
+        conn = new RawConn(this);
+        this.all.add(conn);
+      }
+      conn.send(request, (ok, why) => {
+        this.record(ok, why);
+        resolve(ok);
+      });
+    });
+  }
+
+  /** @param {RawConn} conn */
+  release(conn) {
+    if (!conn.closed && !this.closed) this.idle.push(conn);
+  }
+
+  /** @param {RawConn} conn */
+  forget(conn) {
+    this.all.delete(conn);
+    this.idle = this.idle.filter((c) => c !== conn);
+  }
+
+  close() {
+    this.closed = true;
+    for (const c of this.all) c.socket.destroy();
+    this.all.clear();
+    this.idle = [];
+  }
+}
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+
+class RawConn {
+  /** @param {RawPublisher} owner */
+  constructor(owner) {
+    this.owner = owner;
+    this.closed = false;
+    /** @type {Buffer} */
+    this.buf = Buffer.alloc(0);
+    /** @type {((ok: boolean, why?: string) => void) | null} */
+    this.done = null;
+    /** @type {NodeJS.Timeout | null} */
+    this.timer = null;
+    this.socket = net.connect({ host: owner.opts.host, port: owner.opts.port });
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk) => this.read(chunk));
+    const gone = (/** @type {string} */ why) => {
+      if (this.closed) return;
+      this.closed = true;
+      owner.forget(this);
+      this.finish(false, why);
+    };
+    this.socket.on('error', (err) => gone(err.message));
+    this.socket.on('close', () => gone('socket closed'));
+  }
+
+  /** @param {string} request @param {(ok: boolean, why?: string) => void} done */
+  send(request, done) {
+    this.done = done;
+    this.timer = setTimeout(
+      () => this.socket.destroy(new Error('publish timed out')),
+      this.owner.opts.timeoutMs ?? 10000,
+    );
+    this.socket.write(request);
+  }
+
+  /** @param {boolean} ok @param {string} [why] */
+  finish(ok, why) {
+    const done = this.done;
+    this.done = null;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    done?.(ok, why);
+  }
+
+  /** @param {Buffer} chunk */
+  read(chunk) {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    const end = this.buf.indexOf(CRLF2);
+    if (end < 0) return;
+    const head = this.buf.toString('latin1', 0, end);
+    const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    const total = end + 4 + (m ? Number(m[1]) : 0);
+    if (this.buf.length < total) return;
+    this.buf = this.buf.length === total ? Buffer.alloc(0) : this.buf.subarray(total);
+    const status = Number(head.slice(9, 12));
+    const close = /\r\nconnection:\s*close/i.test(head);
+    this.finish(status === 200, `HTTP ${status}`);
+    if (close) this.socket.destroy();
+    else this.owner.release(this);
   }
 }

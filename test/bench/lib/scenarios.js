@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from './ws-client.js';
-import { Outcomes, Publisher } from './publisher.js';
+import { Outcomes, Publisher, RawPublisher } from './publisher.js';
 import { loopDelayMark } from './loop-delay.js';
 import { cpuBetween, machineCpuSeconds, procSnapshot, processTree, selfCpuSeconds } from './cpu.js';
 
@@ -322,11 +322,13 @@ class WsPublisher extends Outcomes {
  *
  * `via: 'http'` (default) publishes with `POST /v1/publish` to `server.port` (for the cluster: the push
  * API). `via: 'ws'` publishes as a WebSocket client of `publisherPort` (a gateway), with the timestamp
- * in `data.sent`. `subscriberPorts` places the subscribers (default: the server's WS ports).
+ * in `data.sent`. `subscriberPorts` places the subscribers (default: the server's WS ports). `publisher`
+ * picks the HTTP client: `raw` (default, RawPublisher) or `node` (node:http's, Publisher).
  * @param {RunningServer} server
  * @param {{ subscribers: number, rate: number, duration: number, warmup: number, drain: number,
  *   payload: number, batch: number, log: (s: string) => void, via?: 'http' | 'ws',
- *   publisherPort?: number, subscriberPorts?: number[], label?: string, path?: string }} o
+ *   publisherPort?: number, subscriberPorts?: number[], label?: string, path?: string,
+ *   publisher?: 'raw' | 'node' }} o
  */
 export async function latency(server, o) {
   const M = o.subscribers;
@@ -357,13 +359,14 @@ export async function latency(server, o) {
     },
   });
   const stamp = via === 'ws' ? 'sent' : 't';
-  /** @type {Publisher | WsPublisher} */
+  /** @type {Publisher | RawPublisher | WsPublisher} */
   let publisher;
   if (via === 'ws') {
     if (o.publisherPort === undefined) throw new Error('latency via ws needs publisherPort');
     publisher = new WsPublisher({ host: HOST, port: o.publisherPort, batch: o.batch });
   } else {
-    publisher = new Publisher({ host: HOST, port: server.port, secret: server.secret, maxSockets: 32 });
+    const Http = o.publisher === 'node' ? Publisher : RawPublisher;
+    publisher = new Http({ host: HOST, port: server.port, secret: server.secret, maxSockets: 32 });
   }
   const subscriberPorts = o.subscriberPorts ?? server.wsPorts ?? [server.port];
   try {
