@@ -92,6 +92,23 @@ describe('@beacon/client end to end', () => {
     expect(got).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
+  it("works against an app whose default is firetower's frames: it asks for Beacon's", async () => {
+    const tower = await beacon.persistence.apps.create({
+      name: 'sdk-tower',
+      key: 'sdk-tower',
+      settings: { allowAnonymous: true, serverFrames: 'firetower' },
+    });
+    const c = client({ app: 'sdk-tower' });
+    const got: unknown[] = [];
+    const subscribed: SubscribedInfo[] = [];
+    c.subscribe('/chat/world', { message: (m) => got.push(m.data), subscribed: (i) => subscribed.push(i) });
+    await waitUntil(() => subscribed.length === 1);
+    expect(c.state).toBe('connected');
+    await publish('/chat/world', { n: 1 }, tower.secret);
+    await waitUntil(() => got.length === 1);
+    expect(got).toEqual([{ n: 1 }]);
+  });
+
   it("a refused publish rejects with the server's error code; a refused subscribe reaches its error handler", async () => {
     const token = await signToken(DEV_TOKEN_KEY, {
       sub: 'ro',

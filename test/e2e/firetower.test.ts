@@ -22,8 +22,8 @@ afterAll(async () => {
 });
 
 /** A raw socket that records every text frame as firetower's `ws.onmessage` would see it. */
-async function towerClient(app: string): Promise<{ ws: WebSocket; texts: string[] }> {
-  const ws = new WebSocket(beacon.wsUrl(app));
+async function towerClient(app: string, query = ''): Promise<{ ws: WebSocket; texts: string[] }> {
+  const ws = new WebSocket(beacon.wsUrl(app) + query);
   const texts: string[] = [];
   ws.on('message', (d: Buffer) => texts.push(d.toString()));
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
@@ -75,6 +75,33 @@ describe("firetower's clients, unchanged (serverFrames: firetower)", () => {
     ).toEqual([{ topic: '/chat/home', data: 'home', type: 1 }]);
     a.ws.close();
     b.ws.close();
+  });
+
+  it("a client that asks for Beacon's frames gets them on a firetower app (the SDK does)", async () => {
+    const c = await towerClient('tower', '&frames=beacon');
+    await waitUntil(() => c.texts.length > 0);
+    expect(JSON.parse(c.texts[0]!)).toMatchObject({ type: 'connected' });
+    c.ws.send(JSON.stringify({ type: 'subscribe', id: 1, topic: '/asked' }));
+    await waitUntil(() => c.texts.some((t) => t.includes('"ack"')));
+    c.ws.close();
+    // and one that asks for firetower's gets them on a Beacon app
+    const d = await towerClient('devapp', '&frames=firetower');
+    d.ws.send(JSON.stringify({ type: 2, topic: '/asked', data: '' }));
+    await waitUntil(async () => {
+      await beacon.api('POST', '/v1/publish', { topic: '/asked', data: 'x' });
+      return d.texts.some((t) => t !== 'heartbeat');
+    });
+    expect(d.texts.filter((t) => t !== 'heartbeat')[0]).toBe('{"topic":"/asked","data":"x","type":1}');
+    d.ws.close();
+  });
+
+  it('refuses any other frames value with 4000', async () => {
+    const ws = new WebSocket(`${beacon.wsUrl('tower')}&frames=json`);
+    const [code, reason] = await new Promise<[number, string]>((resolve) =>
+      ws.once('close', (c: number, r: Buffer) => resolve([c, r.toString()])),
+    );
+    expect(code).toBe(4000);
+    expect(reason).toMatch(/frames/);
   });
 
   it("other apps keep Beacon's frames", async () => {

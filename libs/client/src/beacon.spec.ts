@@ -35,9 +35,9 @@ function setup(options: Partial<BeaconOptions> = {}) {
 const flush = () => vi.advanceTimersByTimeAsync(0);
 
 describe('connecting', () => {
-  it('opens url?app=&token=, is connecting until `connected`, then connected', () => {
+  it('opens url?app=&frames=beacon&token=, is connecting until `connected`, then connected', () => {
     const { beacon, last, states } = setup({ token: 'tok.en' });
-    expect(last().url).toBe('ws://beacon.test/ws?app=app1&token=tok.en');
+    expect(last().url).toBe('ws://beacon.test/ws?app=app1&frames=beacon&token=tok.en');
     expect(beacon.state).toBe('connecting');
     last().open();
     expect(beacon.state).toBe('connecting');
@@ -59,9 +59,9 @@ describe('connecting', () => {
     sockets[1]?.end(1006);
     vi.advanceTimersByTime(1000);
     expect(sockets.map((s) => s.url)).toEqual([
-      'ws://a/ws?app=app1',
-      'ws://b/ws?x=1&app=app1',
-      'ws://a/ws?app=app1',
+      'ws://a/ws?app=app1&frames=beacon',
+      'ws://b/ws?x=1&app=app1&frames=beacon',
+      'ws://a/ws?app=app1&frames=beacon',
     ]);
   });
 

@@ -185,7 +185,8 @@ export class Beacon extends Emitter<BeaconEvents> {
       this.needToken = false;
     }
     const base = this.urls[this.urlIndex++ % this.urls.length] as string;
-    const q = `${base.includes('?') ? '&' : '?'}app=${encodeURIComponent(this.options.app)}`;
+    // frames=beacon: Beacon's server frames even where the app's default is firetower's (for its old pages).
+    const q = `${base.includes('?') ? '&' : '?'}app=${encodeURIComponent(this.options.app)}&frames=beacon`;
     const ws = new this.WS(base + q + (token ? `&token=${encodeURIComponent(token)}` : ''));
     this.ws = ws;
     this.connectTimer = setTimeout(

@@ -176,6 +176,10 @@ export class ClientGateway {
 
   private async authenticate(conn: Connection, url: URL): Promise<void> {
     try {
+      const frames = url.searchParams.get('frames');
+      if (frames !== null && frames !== 'beacon' && frames !== 'firetower') {
+        throw new ConnectRefused(CloseCode.BadRequest, 'bad "frames" query parameter: beacon or firetower');
+      }
       const { identity, app } = await this.auth.authenticate(url);
       if (conn.state !== ConnState.Authenticating) return;
       // A slot is taken before the onConnect hooks run, so connections still in them count too.
@@ -189,7 +193,8 @@ export class ClientGateway {
       conn.identify(identity);
       conn.applyLimits(connectionLimitsFor(this.limits, app.settings), this.clock.now());
       conn.policy = appPolicy(app.settings);
-      conn.firetower = app.settings.serverFrames === 'firetower';
+      // The client's `frames` (the SDK asks for beacon) wins over the app's default for its pages.
+      conn.firetower = (frames ?? app.settings.serverFrames) === 'firetower';
       const verdict = await this.hooks.onConnect(conn);
       if (conn.state !== ConnState.Authenticating) return;
       if (isRefusal(verdict)) throw new ConnectRefused(CloseCode.ConnectRefused, verdict.refuse);
