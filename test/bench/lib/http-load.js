@@ -36,6 +36,26 @@ export function buildRequest(r) {
 }
 
 /**
+ * The first whole HTTP/1.1 answer at the start of `buf`, parsed just enough to find its status and end
+ * (status line, Content-Length): null until all of it has arrived. `rest` is what follows it.
+ * @param {Buffer} buf
+ * @returns {{ status: number, head: string, rest: Buffer } | null}
+ */
+export function takeAnswer(buf) {
+  const end = buf.indexOf(CRLF2);
+  if (end < 0) return null;
+  const head = buf.toString('latin1', 0, end);
+  const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+  const total = end + 4 + (m ? Number(m[1]) : 0);
+  if (buf.length < total) return null;
+  return {
+    status: Number(head.slice(9, 12)),
+    head,
+    rest: buf.length === total ? Buffer.alloc(0) : buf.subarray(total),
+  };
+}
+
+/**
  * One keep-alive connection: `send()` writes the request, `onDone(status)` is called once the whole
  * answer has been read.
  */
@@ -71,16 +91,11 @@ class Conn {
   read(chunk) {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     for (;;) {
-      const end = this.buf.indexOf(CRLF2);
-      if (end < 0) return;
-      const head = this.buf.toString('latin1', 0, end);
-      const status = Number(head.slice(9, 12));
-      const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-      const total = end + 4 + (m ? Number(m[1]) : 0);
-      if (this.buf.length < total) return;
-      this.buf = this.buf.length === total ? Buffer.alloc(0) : this.buf.subarray(total);
+      const answer = takeAnswer(this.buf);
+      if (answer === null) return;
+      this.buf = answer.rest;
       this.busy = false;
-      this.onDone(this, status);
+      this.onDone(this, answer.status);
     }
   }
 }

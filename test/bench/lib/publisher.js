@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import { takeAnswer } from './http-load.js';
 
 /** What a publisher's attempts came to: successes, failures, and failures by reason. */
 export class Outcomes {
@@ -160,8 +161,6 @@ export class RawPublisher extends Outcomes {
   }
 }
 
-const CRLF2 = Buffer.from('\r\n\r\n');
-
 class RawConn {
   /** @param {RawPublisher} owner */
   constructor(owner) {
@@ -208,16 +207,11 @@ class RawConn {
   /** @param {Buffer} chunk */
   read(chunk) {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    const end = this.buf.indexOf(CRLF2);
-    if (end < 0) return;
-    const head = this.buf.toString('latin1', 0, end);
-    const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    const total = end + 4 + (m ? Number(m[1]) : 0);
-    if (this.buf.length < total) return;
-    this.buf = this.buf.length === total ? Buffer.alloc(0) : this.buf.subarray(total);
-    const status = Number(head.slice(9, 12));
-    const close = /\r\nconnection:\s*close/i.test(head);
-    this.finish(status === 200, `HTTP ${status}`);
+    const answer = takeAnswer(this.buf);
+    if (answer === null) return;
+    this.buf = answer.rest;
+    const close = /\r\nconnection:\s*close/i.test(answer.head);
+    this.finish(answer.status === 200, `HTTP ${answer.status}`);
     if (close) this.socket.destroy();
     else this.owner.release(this);
   }

@@ -71,6 +71,12 @@ function bestOf(results, scenario, target, field) {
   return xs.length ? Math.max(...xs) : NaN;
 }
 
+/** The cluster's latency targets, each with the key of its ratios against Beacon. */
+const CLUSTER_LATENCY = /** @type {const} */ ([
+  ['clusterVsBeacon', 'cluster'],
+  ['clusterPushVsBeacon', 'cluster-push'],
+]);
+
 /** @param {any[]} results */
 export function ratios(results) {
   /** @type {Record<string, number>} */
@@ -117,10 +123,7 @@ export function ratios(results) {
       medianOf(results, 'fanout', 'cluster', 'deliveriesPerSec') /
       medianOf(results, 'fanout', 'reference', 'deliveriesPerSec');
   }
-  for (const [key, t] of /** @type {const} */ ([
-    ['clusterVsBeacon', 'cluster'],
-    ['clusterPushVsBeacon', 'cluster-push'],
-  ])) {
+  for (const [key, t] of CLUSTER_LATENCY) {
     if (!present('latency', t) || !present('latency', 'beacon')) continue;
     for (const f of ['p50Ms', 'p99Ms', 'maxMs']) {
       out[`${key}_latency_${f}`] =
@@ -421,10 +424,7 @@ export function printReport(report) {
       `Cluster push API / Beacon latency (both HTTP publish): p50 ×${rt.clusterPushVsBeacon_latency_p50Ms.toFixed(2)}, p99 ×${rt.clusterPushVsBeacon_latency_p99Ms.toFixed(2)}, max ×${rt.clusterPushVsBeacon_latency_maxMs.toFixed(2)}`,
     );
   }
-  for (const [key, t] of [
-    ['clusterVsBeacon', 'cluster'],
-    ['clusterPushVsBeacon', 'cluster-push'],
-  ]) {
+  for (const [key, t] of CLUSTER_LATENCY) {
     const med = rt[`${key}_latency_p99AddedMs`];
     if (med === undefined) continue;
     const per = addedP99ByRound(report.results, t).map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(2)}`);
